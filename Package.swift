@@ -1,0 +1,79 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
+let hummingbirdTesting = Target.Dependency.product(name: "HummingbirdTesting", package: "hummingbird")
+let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
+let configuration = Target.Dependency.product(name: "Configuration", package: "swift-configuration")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let unixSignals = Target.Dependency.product(name: "UnixSignals", package: "swift-service-lifecycle")
+let httpTypes = Target.Dependency.product(name: "HTTPTypes", package: "swift-http-types")
+let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
+let nioConcurrencyHelpers = Target.Dependency.product(name: "NIOConcurrencyHelpers", package: "swift-nio")
+
+let package = Package(
+    name: "malomo-kafka-bridge",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "malomo-bridge", targets: ["MalomoBridgeServer"]),
+        .library(name: "MalomoBridge", targets: ["MalomoBridge"]),
+        .library(name: "MalomoWebhookCore", targets: ["MalomoWebhookCore"]),
+        .library(name: "KafkaWire", targets: ["KafkaWire"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(
+            url: "https://github.com/apple/swift-configuration.git",
+            from: "1.4.0",
+            traits: [.defaults, "CommandLineArguments"]
+        ),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    ],
+    targets: [
+        // The C library, touched only from Sources/KafkaWire/RDKafka/.
+        .systemLibrary(
+            name: "CLibrdkafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"]), .brew(["librdkafka"])]
+        ),
+        // Swift over librdkafka: producer, consumer, mock cluster. No HTTP, no Malomo.
+        .target(
+            name: "KafkaWire",
+            dependencies: ["CLibrdkafka", logging, serviceLifecycle, nioConcurrencyHelpers]
+        ),
+        // Pure logic: signatures, topic mapping, record building. No HTTP, no Kafka.
+        .target(name: "MalomoWebhookCore", dependencies: [crypto]),
+        // The HTTP app as a library: configuration, responder, services.
+        .target(
+            name: "MalomoBridge",
+            dependencies: [
+                "MalomoWebhookCore", "KafkaWire", hummingbird, httpTypes, nioCore, logging, serviceLifecycle, unixSignals,
+                configuration,
+            ],
+            resources: [.copy("Resources/sample-order.json")]
+        ),
+        .executableTarget(name: "MalomoBridgeServer", dependencies: ["MalomoBridge", configuration]),
+        .testTarget(name: "MalomoWebhookCoreTests", dependencies: ["MalomoWebhookCore"]),
+        .testTarget(name: "KafkaWireTests", dependencies: ["KafkaWire", logging]),
+        .testTarget(
+            name: "MalomoBridgeTests",
+            dependencies: [
+                "MalomoBridge", "MalomoWebhookCore", "KafkaWire", hummingbird, hummingbirdTesting, httpTypes, nioCore,
+                logging, configuration, serviceLifecycle,
+            ],
+            resources: [.copy("Fixtures")]
+        ),
+    ]
+)
+
+for target in package.targets where target.type != .system {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    target.swiftSettings = settings
+}

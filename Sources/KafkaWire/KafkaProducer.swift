@@ -1,0 +1,100 @@
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// An idempotent Kafka producer whose ``send(_:)`` returns once the broker acknowledged.
+///
+/// librdkafka's delivery reports are served by one dedicated poll thread, started in
+/// `init`, which resumes each waiting caller directly. Run the producer as a `Service`
+/// (after the services that send through it) so that graceful shutdown flushes queued
+/// messages before the poll loop stops; or call ``shutdown()`` yourself.
+public final class KafkaProducer: Service, Sendable {
+    private let client: RDKafkaClient
+    private let pollThread: PollThread
+    private let configuration: KafkaProducerConfiguration
+    private let logger: Logger
+    private let inFlight = Atomic<Int>(0)
+
+    /// Creates a producer and starts its poll thread.
+    /// - Throws: A ``KafkaError`` with code ``KafkaError/Code/configuration`` naming the
+    ///   librdkafka property that was rejected.
+    public init(configuration: KafkaProducerConfiguration, logger: Logger) throws(KafkaError) {
+        let client = try RDKafkaClient(
+            kind: .producer,
+            properties: configuration.librdkafkaProperties,
+            logger: logger,
+            deliveryReports: true
+        )
+        let flushTimeout = Int32(clamping: configuration.shutdownFlushTimeout.wholeMilliseconds)
+        self.client = client
+        self.configuration = configuration
+        self.logger = logger
+        self.pollThread = PollThread(name: "malomo-kafka-producer-poll") { shouldStop in
+            while !shouldStop() {
+                client.poll(timeoutMilliseconds: 50)
+            }
+            if let error = client.flush(timeoutMilliseconds: flushTimeout) {
+                logger.error(
+                    "Kafka producer flush did not finish",
+                    metadata: ["kafka.error": "\(error)", "kafka.outstanding": "\(client.outstandingCount)"]
+                )
+            }
+            // Serve any report that arrived during the flush.
+            client.poll(timeoutMilliseconds: 0)
+        }
+    }
+
+    /// librdkafka's version string.
+    public static var librdkafkaVersion: String { RDKafkaClient.librdkafkaVersion }
+
+    /// The configuration librdkafka effectively uses, as it reports it, with the values of
+    /// secret-looking properties (`*password*`, `*secret*`, `*.key.pem`, …) replaced by `[redacted]`.
+    public var effectiveProperties: [String: String] {
+        RedactedProperties.redact(self.client.effectiveProperties)
+    }
+
+    /// Sends a record and waits for the broker's acknowledgement.
+    ///
+    /// - Returns: The partition and offset the broker stored it at.
+    /// - Throws: A ``KafkaError``: ``KafkaError/Code/queueFull`` at once when librdkafka's
+    ///   queue is full, ``KafkaError/Code/messageTimedOut`` when no broker acknowledged within
+    ///   `message.timeout.ms`, ``KafkaError/Code/shutdown`` after shutdown began.
+    public func send(_ record: KafkaProducerRecord) async throws -> KafkaDeliveryReport {
+        if self.pollThread.isStopping {
+            throw KafkaError(code: .shutdown, reason: "the producer is shutting down")
+        }
+        self.inFlight.add(1, ordering: .relaxed)
+        defer { self.inFlight.subtract(1, ordering: .relaxed) }
+        return try await withUnsafeThrowingContinuation { continuation in
+            let waiter = Unmanaged.passRetained(DeliveryWaiter(topic: record.topic, continuation: continuation))
+            if let error = self.client.produce(record, opaque: waiter.toOpaque()) {
+                waiter.release()
+                continuation.resume(throwing: error)
+            }
+        }
+    }
+
+    /// Sends awaiting acknowledgement right now.
+    public var inFlightCount: Int { self.inFlight.load(ordering: .relaxed) }
+
+    /// Messages in librdkafka's queue or in flight to a broker.
+    public var queuedCount: Int { self.client.outstandingCount }
+
+    /// Whether a broker answers a metadata request within `timeout`. Blocks the caller.
+    public func isClusterReachable(timeout: Duration) -> Bool {
+        self.client.metadataReachable(timeoutMilliseconds: Int32(clamping: timeout.wholeMilliseconds))
+    }
+
+    /// Waits for graceful shutdown (or cancellation), then flushes and stops the poll thread.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await self.shutdown()
+    }
+
+    /// Flushes queued messages (bounded by the configured flush timeout) and stops the poll thread.
+    /// Idempotent. Sends after this fail with ``KafkaError/Code/shutdown``.
+    public func shutdown() async {
+        self.pollThread.requestStop()
+        await self.pollThread.join()
+    }
+}

@@ -1,0 +1,60 @@
+/// Settings of a ``KafkaProducer``.
+///
+/// The defaults are chosen for a webhook ingress that answers only after the broker
+/// acknowledged: idempotent, `acks=all`, a short `linger.ms`, and a message timeout
+/// short enough that every caller learns the outcome before its own deadline.
+public struct KafkaProducerConfiguration: Sendable {
+    /// `bootstrap.servers`, e.g. `["kafka-0:9092", "kafka-1:9092"]`.
+    public var bootstrapServers: [String]
+
+    /// How long librdkafka may try to deliver one message before it reports failure
+    /// (`message.timeout.ms`). Default: 4 s.
+    public var messageTimeout: Duration = .seconds(4)
+
+    /// `linger.ms`: how long librdkafka waits to batch messages. Default: 1 ms.
+    public var lingerMilliseconds: Int = 1
+
+    /// `queue.buffering.max.messages`: past it, sends fail at once with
+    /// ``KafkaError/Code/queueFull``. Default: 100 000.
+    public var maximumQueuedMessages: Int = 100_000
+
+    /// `client.id`. Default: `malomo-bridge`.
+    public var clientID: String = "malomo-bridge"
+
+    /// How long shutdown waits for queued messages to be delivered. Default: 10 s.
+    public var shutdownFlushTimeout: Duration = .seconds(10)
+
+    /// Any other librdkafka property, passed through as is (TLS, SASL, compression …).
+    /// These win over the fields above.
+    public var additionalProperties: [String: String] = [:]
+
+    /// Creates a configuration for these brokers.
+    public init(bootstrapServers: [String]) {
+        self.bootstrapServers = bootstrapServers
+    }
+
+    /// The librdkafka properties this configuration stands for, in the order they are set.
+    public var librdkafkaProperties: [(key: String, value: String)] {
+        var properties: [(key: String, value: String)] = [
+            ("bootstrap.servers", self.bootstrapServers.joined(separator: ",")),
+            ("client.id", self.clientID),
+            ("enable.idempotence", "true"),
+            ("acks", "all"),
+            ("linger.ms", String(self.lingerMilliseconds)),
+            ("message.timeout.ms", String(self.messageTimeout.wholeMilliseconds)),
+            ("queue.buffering.max.messages", String(self.maximumQueuedMessages)),
+        ]
+        for key in self.additionalProperties.keys.sorted() {
+            properties.append((key, self.additionalProperties[key]!))
+        }
+        return properties
+    }
+}
+
+extension Duration {
+    /// The duration in whole milliseconds, rounded down.
+    var wholeMilliseconds: Int64 {
+        let (seconds, attoseconds) = self.components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import Synchronization
+
+/// A dedicated OS thread that runs a blocking loop (librdkafka's poll calls block),
+/// so no cooperative Swift-concurrency thread is ever parked in C.
+///
+/// `@unchecked Sendable`: all mutable state is inside `state` (a `Mutex`).
+final class PollThread: @unchecked Sendable {
+    private struct State {
+        var finished = false
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let state = Mutex(State())
+    private let stopRequested = Atomic<Bool>(false)
+
+    /// Starts `body` on a new thread. `body` gets a closure telling whether stop was requested
+    /// and should return soon after it turns true.
+    init(name: String, body: @escaping @Sendable (_ shouldStop: () -> Bool) -> Void) {
+        let thread = Thread { [self] in
+            body { self.stopRequested.load(ordering: .acquiring) }
+            let waiters = self.state.withLock { state in
+                state.finished = true
+                defer { state.waiters = [] }
+                return state.waiters
+            }
+            for waiter in waiters { waiter.resume() }
+        }
+        thread.name = name
+        thread.start()
+    }
+
+    /// Asks the loop to end.
+    func requestStop() {
+        self.stopRequested.store(true, ordering: .releasing)
+    }
+
+    /// Whether the loop was asked to end.
+    var isStopping: Bool { self.stopRequested.load(ordering: .acquiring) }
+
+    /// Returns once the loop has ended.
+    func join() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let done = self.state.withLock { state in
+                if state.finished { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import CLibrdkafka
+import Logging
+import Synchronization
+
+/// What librdkafka's global callbacks (log, error) need: set as the handle's opaque.
+///
+/// Lives as long as its ``RDKafkaClient`` (which destroys the handle before releasing it),
+/// so callbacks never see a dangling pointer.
+final class RDKafkaCallbackContext: Sendable {
+    let logger: Logger
+    /// The last global error librdkafka reported (`rd_kafka_resp_err_t`), 0 when none or
+    /// cleared by a successful delivery. Read by readiness checks.
+    let lastGlobalError = Atomic<Int32>(0)
+
+    init(logger: Logger) {
+        self.logger = logger
+    }
+
+    static func from(_ handle: OpaquePointer?) -> RDKafkaCallbackContext? {
+        guard let handle, let opaque = rd_kafka_opaque(handle) else { return nil }
+        return Unmanaged<RDKafkaCallbackContext>.fromOpaque(opaque).takeUnretainedValue()
+    }
+}
+
+/// Routes librdkafka's log lines through swift-log, so they follow the configured format.
+func rdKafkaLogCallback(
+    _ handle: OpaquePointer?,
+    _ level: Int32,
+    _ facility: UnsafePointer<CChar>?,
+    _ message: UnsafePointer<CChar>?
+) {
+    guard let context = RDKafkaCallbackContext.from(handle) else { return }
+    let logLevel: Logger.Level =
+        switch level {
+        case ...2: .critical
+        case 3: .error
+        case 4: .warning
+        case 5: .notice
+        case 6: .info
+        default: .debug
+        }
+    guard context.logger.logLevel <= logLevel else { return }
+    let text = message.map { String(cString: $0) } ?? ""
+    let facilityText = facility.map { String(cString: $0) } ?? ""
+    context.logger.log(
+        level: logLevel,
+        "\(text)",
+        metadata: ["rdkafka.facility": "\(facilityText)"]
+    )
+}
+
+/// librdkafka's global error callback: errors that belong to no single message.
+func rdKafkaErrorCallback(
+    _ handle: OpaquePointer?,
+    _ code: Int32,
+    _ reason: UnsafePointer<CChar>?,
+    _ opaque: UnsafeMutableRawPointer?
+) {
+    guard let opaque else { return }
+    let context = Unmanaged<RDKafkaCallbackContext>.fromOpaque(opaque).takeUnretainedValue()
+    context.lastGlobalError.store(code, ordering: .relaxed)
+    let text = reason.map { String(cString: $0) } ?? ""
+    let name = String(cString: rd_kafka_err2name(rd_kafka_resp_err_t(code)))
+    context.logger.warning("Kafka client error", metadata: ["kafka.error": "\(name)", "kafka.reason": "\(text)"])
+}

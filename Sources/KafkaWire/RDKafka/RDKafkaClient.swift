@@ -1,0 +1,197 @@
+import CLibrdkafka
+import Logging
+
+/// Owns one librdkafka handle (`rd_kafka_t`). The only type that calls handle-level `rd_kafka_*`.
+///
+/// `@unchecked Sendable`: the handle is immutable after `init`, and librdkafka documents
+/// every function used here as thread-safe on a handle, except the consumer calls, which
+/// ``KafkaConsumer`` serialises on its own poll thread.
+final class RDKafkaClient: @unchecked Sendable {
+    enum Kind {
+        case producer
+        case consumer
+    }
+
+    let handle: OpaquePointer
+    let context: RDKafkaCallbackContext
+    /// librdkafka's view of the configuration this handle was created with (secrets included:
+    /// never log it unredacted).
+    let effectiveProperties: [String: String]
+
+    init(
+        kind: Kind,
+        properties: [(key: String, value: String)],
+        logger: Logger,
+        deliveryReports: Bool = false
+    ) throws(KafkaError) {
+        let context = RDKafkaCallbackContext(logger: logger)
+        let conf = try RDKafkaConfig.make(properties)
+        rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(context).toOpaque())
+        rd_kafka_conf_set_log_cb(conf, rdKafkaLogCallback)
+        rd_kafka_conf_set_error_cb(conf, rdKafkaErrorCallback)
+        if deliveryReports {
+            rd_kafka_conf_set_dr_msg_cb(conf, rdKafkaDeliveryReportCallback)
+        }
+        let effective = RDKafkaConfig.dump(conf)
+        var errorText = [CChar](repeating: 0, count: 512)
+        let type = kind == .producer ? RD_KAFKA_PRODUCER : RD_KAFKA_CONSUMER
+        guard let handle = rd_kafka_new(type, conf, &errorText, errorText.count) else {
+            rd_kafka_conf_destroy(conf)
+            let detail = String(decoding: errorText.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            throw KafkaError(code: .configuration, reason: detail)
+        }
+        self.handle = handle
+        self.context = context
+        self.effectiveProperties = effective
+        if kind == .consumer {
+            rd_kafka_poll_set_consumer(handle)
+        }
+    }
+
+    deinit {
+        rd_kafka_destroy(self.handle)
+    }
+
+    /// librdkafka's version, e.g. `2.0.2`.
+    static var librdkafkaVersion: String { String(cString: rd_kafka_version_str()) }
+
+    // MARK: Producer
+
+    /// Enqueues one record. On success librdkafka owns `opaque` until the delivery report.
+    func produce(_ record: KafkaProducerRecord, opaque: UnsafeMutableRawPointer) -> KafkaError? {
+        var headers: OpaquePointer? = nil
+        if !record.headers.isEmpty {
+            headers = rd_kafka_headers_new(record.headers.count)
+            for header in record.headers {
+                if let value = header.value {
+                    value.withUnsafeBytes { bytes in
+                        _ = rd_kafka_header_add(headers, header.key, -1, bytes.baseAddress, bytes.count)
+                    }
+                } else {
+                    _ = rd_kafka_header_add(headers, header.key, -1, nil, 0)
+                }
+            }
+        }
+        let code = record.value.withUnsafeBytes { value in
+            if let key = record.key {
+                return key.withUnsafeBytes { key in
+                    malomo_produce(
+                        self.handle, record.topic, key.baseAddress, key.count,
+                        value.baseAddress, value.count, headers, opaque)
+                }
+            }
+            return malomo_produce(self.handle, record.topic, nil, 0, value.baseAddress, value.count, headers, opaque)
+        }
+        if code == RD_KAFKA_RESP_ERR_NO_ERROR { return nil }
+        if let headers { rd_kafka_headers_destroy(headers) }
+        return KafkaError(rdKafkaCode: code.rawValue)
+    }
+
+    /// Serves queued callbacks (delivery reports, logs, errors) for up to `timeoutMilliseconds`.
+    func poll(timeoutMilliseconds: Int32) {
+        rd_kafka_poll(self.handle, timeoutMilliseconds)
+    }
+
+    /// Waits for every queued message to be delivered or to fail; serves their reports.
+    /// - Returns: `nil` when the queue drained, otherwise the timeout error.
+    func flush(timeoutMilliseconds: Int32) -> KafkaError? {
+        let code = rd_kafka_flush(self.handle, timeoutMilliseconds)
+        return code == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(rdKafkaCode: code.rawValue)
+    }
+
+    /// Messages queued or in flight, not yet reported.
+    var outstandingCount: Int { Int(rd_kafka_outq_len(self.handle)) }
+
+    /// Asks the cluster for metadata; true when a broker answered in time.
+    func metadataReachable(timeoutMilliseconds: Int32) -> Bool {
+        var metadata: UnsafePointer<rd_kafka_metadata>? = nil
+        let code = rd_kafka_metadata(self.handle, 0, nil, &metadata, timeoutMilliseconds)
+        if let metadata { rd_kafka_metadata_destroy(metadata) }
+        return code == RD_KAFKA_RESP_ERR_NO_ERROR
+    }
+
+    // MARK: Consumer
+
+    func subscribe(topics: [String]) throws(KafkaError) {
+        let list = rd_kafka_topic_partition_list_new(Int32(topics.count))
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for topic in topics {
+            rd_kafka_topic_partition_list_add(list, topic, RD_KAFKA_PARTITION_UA)
+        }
+        let code = rd_kafka_subscribe(self.handle, list)
+        if code != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(rdKafkaCode: code.rawValue) }
+    }
+
+    /// Polls for one record. Returns `nil` on timeout; throws consumer errors other than
+    /// end-of-partition.
+    func consumerPoll(timeoutMilliseconds: Int32) throws(KafkaError) -> KafkaConsumerMessage? {
+        guard let message = rd_kafka_consumer_poll(self.handle, timeoutMilliseconds) else { return nil }
+        defer { rd_kafka_message_destroy(message) }
+        let pointee = message.pointee
+        if pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            if pointee.err == RD_KAFKA_RESP_ERR__PARTITION_EOF { return nil }
+            throw KafkaError(rdKafkaCode: pointee.err.rawValue)
+        }
+        let topic = String(cString: rd_kafka_topic_name(pointee.rkt))
+        let value: [UInt8] =
+            pointee.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: pointee.len)) } ?? []
+        let key: [UInt8]? = pointee.key.map { Array(UnsafeRawBufferPointer(start: $0, count: pointee.key_len)) }
+        var headers: [KafkaHeader] = []
+        var headerList: OpaquePointer? = nil
+        if rd_kafka_message_headers(message, &headerList) == RD_KAFKA_RESP_ERR_NO_ERROR, let headerList {
+            var index = 0
+            var name: UnsafePointer<CChar>? = nil
+            var valuePointer: UnsafeRawPointer? = nil
+            var size = 0
+            while rd_kafka_header_get_all(headerList, index, &name, &valuePointer, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
+                let headerValue = valuePointer.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) }
+                headers.append(KafkaHeader(key: name.map { String(cString: $0) } ?? "", value: headerValue))
+                index += 1
+            }
+        }
+        var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let timestamp = rd_kafka_message_timestamp(message, &timestampType)
+        return KafkaConsumerMessage(
+            topic: topic,
+            partition: pointee.partition,
+            offset: pointee.offset,
+            key: key,
+            value: value,
+            headers: headers,
+            timestampMilliseconds: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp
+        )
+    }
+
+    /// Commits `offset + 1` for each (topic, partition, offset) synchronously.
+    func commit(_ positions: [(topic: String, partition: Int32, offset: Int64)]) throws(KafkaError) {
+        guard !positions.isEmpty else { return }
+        let list = rd_kafka_topic_partition_list_new(Int32(positions.count))
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for position in positions {
+            let element = rd_kafka_topic_partition_list_add(list, position.topic, position.partition)
+            element?.pointee.offset = position.offset + 1
+        }
+        let code = rd_kafka_commit(self.handle, list, 0)
+        if code != RD_KAFKA_RESP_ERR_NO_ERROR && code != RD_KAFKA_RESP_ERR__NO_OFFSET {
+            throw KafkaError(rdKafkaCode: code.rawValue)
+        }
+    }
+
+    /// Leaves the consumer group cleanly.
+    func consumerClose() {
+        rd_kafka_consumer_close(self.handle)
+    }
+}
+
+extension KafkaError {
+    /// Wraps a librdkafka error code, with librdkafka's own text.
+    init(rdKafkaCode code: Int32) {
+        let reason = String(cString: rd_kafka_err2str(rd_kafka_resp_err_t(code)))
+        switch rd_kafka_resp_err_t(code) {
+        case RD_KAFKA_RESP_ERR__QUEUE_FULL: self.init(code: .queueFull, reason: reason)
+        case RD_KAFKA_RESP_ERR__MSG_TIMED_OUT, RD_KAFKA_RESP_ERR__TIMED_OUT:
+            self.init(code: .messageTimedOut, reason: reason)
+        default: self.init(code: .broker(code), reason: reason)
+        }
+    }
+}

@@ -1,0 +1,16 @@
+/// Hides the values of librdkafka properties that carry secrets.
+enum RedactedProperties {
+    static func isSecret(_ key: String) -> Bool {
+        let lowered = key.lowercased()
+        return lowered.contains("password") || lowered.contains("secret") || lowered.hasSuffix(".key.pem")
+            || lowered.contains("sasl.oauthbearer.config") || lowered.hasSuffix("key.password")
+    }
+
+    static func redact(_ properties: [String: String]) -> [String: String] {
+        var result = properties
+        for (key, value) in properties where isSecret(key) && !value.isEmpty {
+            result[key] = "[redacted]"
+        }
+        return result
+    }
+}

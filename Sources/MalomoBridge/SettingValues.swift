@@ -1,0 +1,43 @@
+import Configuration
+import Foundation
+
+/// Reads settings as text through swift-configuration and parses them here, so that a
+/// value that does not parse is an error naming the setting, never a silent default.
+struct SettingValues {
+    let reader: ConfigReader
+
+    private func key(for variable: String) -> ConfigKey {
+        let setting = BridgeConfiguration.settings.first { $0.environmentVariable == variable }!
+        return ConfigKey(setting.key)
+    }
+
+    /// The value, or `nil` when unset. An empty value counts as unset.
+    func text(_ variable: String, isSecret: Bool = false) throws(BridgeConfigurationError) -> String? {
+        let setting = BridgeConfiguration.settings.first { $0.environmentVariable == variable }!
+        guard let value = self.reader.string(forKey: self.key(for: variable), isSecret: isSecret || setting.isSecret) else {
+            return nil
+        }
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        return trimmed.isEmpty ? nil : (isSecret ? value : trimmed)
+    }
+
+    func integer(_ variable: String, in range: ClosedRange<Int>) throws(BridgeConfigurationError) -> Int? {
+        guard let text = try self.text(variable) else { return nil }
+        guard let value = Int(text) else {
+            throw .init(setting: variable, message: "'\(text)' is not a whole number")
+        }
+        guard range.contains(value) else {
+            throw .init(setting: variable, message: "\(value) is outside \(range.lowerBound)...\(range.upperBound)")
+        }
+        return value
+    }
+
+    func boolean(_ variable: String) throws(BridgeConfigurationError) -> Bool? {
+        guard let text = try self.text(variable) else { return nil }
+        switch text.lowercased() {
+        case "true", "1", "yes", "on": return true
+        case "false", "0", "no", "off": return false
+        default: throw .init(setting: variable, message: "'\(text)' is not true or false")
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import MalomoWebhookCore
+import Synchronization
+
+/// The secrets that may sign a webhook: defaults for every webhook id, plus per-id
+/// secrets from a directory (one file per webhook id, one secret per line, `#` comments).
+///
+/// Lookups are lock-protected reads of an immutable snapshot, so a reload can swap the
+/// whole set at once.
+public final class WebhookSecretStore: Sendable {
+    /// One consistent set of secrets.
+    public struct Snapshot: Sendable {
+        /// Accepted for every webhook id.
+        public var defaults: [WebhookSecret]
+        /// Accepted for one webhook id.
+        public var byWebhookID: [String: [WebhookSecret]]
+
+        /// Creates a snapshot.
+        public init(defaults: [WebhookSecret], byWebhookID: [String: [WebhookSecret]] = [:]) {
+            self.defaults = defaults
+            self.byWebhookID = byWebhookID
+        }
+
+        /// Every secret, counted.
+        public var count: Int { self.defaults.count + self.byWebhookID.values.reduce(0) { $0 + $1.count } }
+    }
+
+    private let current: Mutex<Snapshot>
+
+    /// Creates a store holding `snapshot`.
+    public init(_ snapshot: Snapshot) {
+        self.current = Mutex(snapshot)
+    }
+
+    /// The secrets that may have signed a request from `webhookID`: its own, then the defaults.
+    public func secrets(forWebhookID webhookID: String?) -> [WebhookSecret] {
+        self.current.withLock { snapshot in
+            guard let webhookID, let own = snapshot.byWebhookID[webhookID] else { return snapshot.defaults }
+            return own + snapshot.defaults
+        }
+    }
+
+    /// The snapshot in use.
+    public var snapshot: Snapshot { self.current.withLock { $0 } }
+
+    /// Replaces the secrets.
+    public func replace(with snapshot: Snapshot) {
+        self.current.withLock { $0 = snapshot }
+    }
+
+    /// Reads a secrets directory. Hidden entries (Kubernetes' `..data` links) and
+    /// sub-directories are skipped; each remaining file is named after its webhook id.
+    ///
+    /// - Throws: ``BridgeConfigurationError`` for `MALOMO_WEBHOOK_SECRETS_DIR` when the
+    ///   directory cannot be read or a file holds no secret.
+    public static func readDirectory(_ path: String) throws(BridgeConfigurationError) -> [String: [WebhookSecret]] {
+        let fileManager = FileManager.default
+        let names: [String]
+        do {
+            names = try fileManager.contentsOfDirectory(atPath: path)
+        } catch {
+            throw .init(setting: "MALOMO_WEBHOOK_SECRETS_DIR", message: "cannot read directory '\(path)'")
+        }
+        var result: [String: [WebhookSecret]] = [:]
+        for name in names.sorted() where !name.hasPrefix(".") {
+            let filePath = (path as NSString).appendingPathComponent(name)
+            var isDirectory: ObjCBool = false
+            guard fileManager.fileExists(atPath: filePath, isDirectory: &isDirectory), !isDirectory.boolValue else {
+                continue
+            }
+            guard let data = fileManager.contents(atPath: filePath) else {
+                throw .init(setting: "MALOMO_WEBHOOK_SECRETS_DIR", message: "cannot read secret file '\(name)'")
+            }
+            let secrets = String(decoding: data, as: UTF8.self)
+                .split(whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+                .filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("#") }
+                .compactMap { WebhookSecret($0) }
+            guard !secrets.isEmpty else {
+                throw .init(setting: "MALOMO_WEBHOOK_SECRETS_DIR", message: "secret file '\(name)' holds no secret")
+            }
+            result[name] = secrets
+        }
+        return result
+    }
+}

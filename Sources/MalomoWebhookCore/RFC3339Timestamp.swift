@@ -1,0 +1,51 @@
+/// Formats instants as RFC 3339 UTC with milliseconds, e.g. `2026-11-29T21:08:36.123Z`,
+/// without Foundation's date formatters (this runs once per request).
+public enum RFC3339Timestamp {
+    /// Formats milliseconds since the Unix epoch.
+    public static func format(millisecondsSinceEpoch: Int64) -> String {
+        let millis = Int(((millisecondsSinceEpoch % 1000) + 1000) % 1000)
+        let seconds = (millisecondsSinceEpoch - Int64(millis)) / 1000
+        var days = Int(seconds / 86_400)
+        var secondOfDay = Int(seconds % 86_400)
+        if secondOfDay < 0 {
+            secondOfDay += 86_400
+            days -= 1
+        }
+        // Civil-from-days (Howard Hinnant's algorithm).
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthPrime = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthPrime + 2) / 5 + 1
+        let month = monthPrime < 10 ? monthPrime + 3 : monthPrime - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        var out: [UInt8] = []
+        out.reserveCapacity(24)
+        func append(_ value: Int, width: Int) {
+            var digits = [UInt8](repeating: UInt8(ascii: "0"), count: width)
+            var rest = value
+            for position in stride(from: width - 1, through: 0, by: -1) {
+                digits[position] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            }
+            out.append(contentsOf: digits)
+        }
+        append(year, width: 4)
+        out.append(UInt8(ascii: "-"))
+        append(month, width: 2)
+        out.append(UInt8(ascii: "-"))
+        append(day, width: 2)
+        out.append(UInt8(ascii: "T"))
+        append(secondOfDay / 3600, width: 2)
+        out.append(UInt8(ascii: ":"))
+        append(secondOfDay / 60 % 60, width: 2)
+        out.append(UInt8(ascii: ":"))
+        append(secondOfDay % 60, width: 2)
+        out.append(UInt8(ascii: "."))
+        append(millis, width: 3)
+        out.append(UInt8(ascii: "Z"))
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,77 @@
+import MalomoWebhookCore
+import Testing
+
+@Suite struct WebhookRouterTests {
+    let router = WebhookRouter()
+    let body = Array(#"{"id":"c2a7","number":"1000"}"#.utf8)
+
+    func header(_ record: WebhookRecord, _ name: String) -> String? {
+        record.headers.first { $0.name == name }?.value
+    }
+
+    @Test func buildsTheRecordContract() {
+        let record = router.record(
+            body: body, malomoTopic: "orders:created", webhookID: "wh_1", attemptNumber: "3",
+            receivedAt: "2026-11-29T21:08:36.123Z")
+        #expect(record.topic == "malomo.orders.created")
+        #expect(record.key == Array("c2a7".utf8))
+        #expect(record.deadLetterReason == nil)
+        #expect(record.eventID == WebhookEventID.of(body))
+        #expect(record.eventID.count == 64 && record.eventID == record.eventID.lowercased())
+        #expect(record.headers.map(\.name) == [
+            "malomo-topic", "malomo-webhook-id", "malomo-attempt-number", "malomo-event-id", "malomo-received-at",
+            "content-type",
+        ])
+        #expect(header(record, "malomo-topic") == "orders:created")
+        #expect(header(record, "malomo-webhook-id") == "wh_1")
+        #expect(header(record, "malomo-attempt-number") == "3")
+        #expect(header(record, "malomo-event-id") == record.eventID)
+        #expect(header(record, "malomo-received-at") == "2026-11-29T21:08:36.123Z")
+        #expect(header(record, "content-type") == "application/json")
+    }
+
+    @Test func eventIDIsSHA256OfTheBody() {
+        // sha256 of the 12-byte body {"id":"abc"} (computed independently with sha256sum).
+        #expect(WebhookEventID.of(Array(#"{"id":"abc"}"#.utf8)) == "d2b93f12ee128bad970b0fea0d8c6a2e1f5f84d47fe2bac08a39808a04b43433")
+    }
+
+    @Test func noKeyWithoutID() {
+        let record = router.record(
+            body: Array(#"{"number":"1"}"#.utf8), malomoTopic: "orders:created", webhookID: nil, attemptNumber: nil,
+            receivedAt: "t")
+        #expect(record.key == nil)
+        #expect(record.topic == "malomo.orders.created")
+        #expect(!record.headers.contains { $0.name == "malomo-webhook-id" || $0.name == "malomo-attempt-number" })
+    }
+
+    @Test(arguments: [
+        (#"{"id":"x""#, "orders:created", "invalid_json"),
+        (#"{"id":"x"}"#, nil, "missing_topic"),
+        (#"{"id":"x"}"#, "ORDERS", "malformed_topic"),
+        (#"not json"#, nil, "invalid_json"),
+    ] as [(String, String?, String)])
+    func deadLetters(body: String, topic: String?, reason: String) {
+        let record = router.record(body: Array(body.utf8), malomoTopic: topic, webhookID: "w", attemptNumber: "1", receivedAt: "t")
+        #expect(record.topic == "malomo.dead-letter")
+        #expect(record.deadLetterReason?.rawValue == reason)
+        #expect(header(record, "malomo-dead-letter-reason") == reason)
+    }
+
+    @Test func allowList() {
+        let router = WebhookRouter(
+            topicPrefix: "p.", deadLetterTopic: "dlq", allowedTopics: [MalomoTopic("orders:created")!])
+        let allowed = router.record(body: body, malomoTopic: "orders:created", webhookID: nil, attemptNumber: nil, receivedAt: "t")
+        #expect(allowed.topic == "p.orders.created")
+        let other = router.record(body: body, malomoTopic: "customers:created", webhookID: nil, attemptNumber: nil, receivedAt: "t")
+        #expect(other.topic == "dlq")
+        #expect(other.deadLetterReason == .topicNotAllowed)
+        #expect(other.key == Array("c2a7".utf8))
+    }
+
+    @Test func rfc3339() {
+        #expect(RFC3339Timestamp.format(millisecondsSinceEpoch: 0) == "1970-01-01T00:00:00.000Z")
+        #expect(RFC3339Timestamp.format(millisecondsSinceEpoch: 1_710_261_900_000) == "2024-03-12T16:45:00.000Z")
+        #expect(RFC3339Timestamp.format(millisecondsSinceEpoch: 951_782_400_123) == "2000-02-29T00:00:00.123Z")
+        #expect(RFC3339Timestamp.format(millisecondsSinceEpoch: 1_795_900_116_999) == "2026-11-28T21:08:36.999Z")
+    }
+}
