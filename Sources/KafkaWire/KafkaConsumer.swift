@@ -87,8 +87,12 @@ public final class KafkaConsumer: Sendable {
                     return
                 }
             } catch {
-                poll.continuation.resume(throwing: error)
-                return
+                if let fatal = client.fatalError {
+                    poll.continuation.resume(throwing: fatal)
+                    return
+                }
+                // Transient (a broker away, a topic not created yet): librdkafka retries by itself.
+                client.context.logger.warning("Kafka consumer error", metadata: ["kafka.error": "\(error)"])
             }
         }
     }
@@ -114,8 +118,9 @@ public final class KafkaConsumer: Sendable {
     /// Waits for the next record.
     ///
     /// - Returns: The record, or `nil` once the consumer is closed.
-    /// - Throws: A ``KafkaError`` for consumer errors (e.g. an unknown topic), or
-    ///   `CancellationError` when the calling task is cancelled.
+    /// - Throws: A ``KafkaError`` when the consumer failed fatally, or `CancellationError`
+    ///   when the calling task is cancelled. Transient errors (a broker away, a topic not yet
+    ///   created) are logged and retried, not thrown.
     public func next() async throws -> KafkaConsumerMessage? {
         var pending: PollRequest? = nil
         return try await withTaskCancellationHandler {

@@ -43,6 +43,8 @@ public struct KafkaProducerConfiguration: Sendable {
             ("linger.ms", String(self.lingerMilliseconds)),
             ("message.timeout.ms", String(self.messageTimeout.wholeMilliseconds)),
             ("queue.buffering.max.messages", String(self.maximumQueuedMessages)),
+            // Reconnect within a second of a broker coming back (librdkafka's default backs off to 10 s).
+            ("reconnect.backoff.max.ms", "1000"),
         ]
         for key in self.additionalProperties.keys.sorted() {
             properties.append((key, self.additionalProperties[key]!))

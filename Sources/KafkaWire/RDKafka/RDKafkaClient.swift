@@ -110,6 +110,15 @@ final class RDKafkaClient: @unchecked Sendable {
         return code == RD_KAFKA_RESP_ERR_NO_ERROR
     }
 
+    /// The client's fatal error, if it has one (the handle is then unusable).
+    var fatalError: KafkaError? {
+        var text = [CChar](repeating: 0, count: 512)
+        let code = rd_kafka_fatal_error(self.handle, &text, text.count)
+        guard code != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
+        let detail = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return KafkaError(code: .broker(code.rawValue), reason: "fatal: \(detail)")
+    }
+
     // MARK: Consumer
 
     func subscribe(topics: [String]) throws(KafkaError) {

@@ -17,12 +17,27 @@ enum RDKafkaConfig {
         return conf
     }
 
-    /// Every property of a configuration as librdkafka itself reports it (`rd_kafka_conf_dump`).
+    /// Every property of a configuration as librdkafka itself reports it (`rd_kafka_conf_dump`),
+    /// with the default topic configuration's (`acks`, `message.timeout.ms`, …) merged in.
     static func dump(_ conf: OpaquePointer) -> [String: String] {
-        var count = 0
-        guard let array = rd_kafka_conf_dump(conf, &count) else { return [:] }
-        defer { rd_kafka_conf_dump_free(array, count) }
         var result: [String: String] = [:]
+        var count = 0
+        if let array = rd_kafka_conf_dump(conf, &count) {
+            collect(array, count, into: &result)
+            rd_kafka_conf_dump_free(array, count)
+        }
+        if let topicConf = rd_kafka_conf_get_default_topic_conf(conf), let array = rd_kafka_topic_conf_dump(topicConf, &count) {
+            collect(array, count, into: &result)
+            rd_kafka_conf_dump_free(array, count)
+        }
+        return result
+    }
+
+    private static func collect(
+        _ array: UnsafeMutablePointer<UnsafePointer<CChar>?>,
+        _ count: Int,
+        into result: inout [String: String]
+    ) {
         var index = 0
         while index + 1 < count {
             if let key = array[index], let value = array[index + 1] {
@@ -30,6 +45,5 @@ enum RDKafkaConfig {
             }
             index += 2
         }
-        return result
     }
 }

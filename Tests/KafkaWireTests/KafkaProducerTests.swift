@@ -1,0 +1,116 @@
+import KafkaWire
+import Logging
+import Testing
+
+@Suite struct KafkaProducerTests {
+    let logger = Logger(label: "test")
+
+    @Test func sendReturnsTheBrokersReportAndTheRecordReadsBackExactly() async throws {
+        let cluster = try MockKafkaCluster(brokerCount: 3)
+        try cluster.createTopic("wire.roundtrip", partitions: 3)
+        let producer = try KafkaProducer(
+            configuration: KafkaProducerConfiguration(bootstrapServers: [cluster.bootstrapServers]), logger: logger)
+        let value: [UInt8] = Array(0...255) + Array("{\"id\":\"x\"}".utf8)
+        let headers = [KafkaHeader(key: "a", string: "1"), KafkaHeader(key: "empty", value: []), KafkaHeader(key: "null", value: nil)]
+        let first = try await producer.send(KafkaProducerRecord(topic: "wire.roundtrip", key: Array("k1".utf8), value: value, headers: headers))
+        let second = try await producer.send(KafkaProducerRecord(topic: "wire.roundtrip", key: Array("k1".utf8), value: [1], headers: []))
+        #expect(first.topic == "wire.roundtrip")
+        #expect((0..<3).contains(first.partition))
+        // Same key, same partition, next offset.
+        #expect(second.partition == first.partition)
+        #expect(second.offset == first.offset + 1)
+        await producer.shutdown()
+
+        let consumer = try KafkaConsumer(
+            configuration: KafkaConsumerConfiguration(
+                bootstrapServers: [cluster.bootstrapServers], groupID: "roundtrip", topics: ["wire.roundtrip"]),
+            logger: logger)
+        let message = try #require(try await consumer.next())
+        #expect(message.topic == "wire.roundtrip")
+        #expect(message.partition == first.partition && message.offset == first.offset)
+        #expect(message.key == Array("k1".utf8))
+        #expect(message.value == value)
+        #expect(message.headers.map(\.key) == ["a", "empty", "null"])
+        #expect(message.header("a")?.stringValue == "1")
+        #expect(message.header("null")?.value == nil)
+        let next = try #require(try await consumer.next())
+        #expect(next.value == [1])
+        try await consumer.commit([message, next])
+        await consumer.close()
+        #expect(try await consumer.next() == nil)
+    }
+
+    @Test func unacknowledgedMessagesFailWithinTheMessageTimeout() async throws {
+        let cluster = try MockKafkaCluster(brokerCount: 1)
+        try cluster.createTopic("wire.down", partitions: 1)
+        var configuration = KafkaProducerConfiguration(bootstrapServers: [cluster.bootstrapServers])
+        configuration.messageTimeout = .milliseconds(1000)
+        let producer = try KafkaProducer(configuration: configuration, logger: logger)
+        _ = try await producer.send(KafkaProducerRecord(topic: "wire.down", key: nil, value: [1]))
+        try cluster.setAllBrokers(up: false)
+        let clock = ContinuousClock()
+        let start = clock.now
+        await #expect(throws: KafkaError(code: .messageTimedOut, reason: "")) {
+            try await producer.send(KafkaProducerRecord(topic: "wire.down", key: nil, value: [2]))
+        }
+        let elapsed = clock.now - start
+        #expect(elapsed < .milliseconds(2200), "took \(elapsed)")
+        try cluster.setAllBrokers(up: true)
+        // librdkafka reconnects by itself (reconnect.backoff.max.ms = 1 s).
+        let report = try await producer.send(KafkaProducerRecord(topic: "wire.down", key: nil, value: [3]))
+        #expect(report.partition == 0)
+        await producer.shutdown()
+    }
+
+    @Test func fullQueueFailsAtOnceWithATypedError() async throws {
+        let cluster = try MockKafkaCluster(brokerCount: 1)
+        var configuration = KafkaProducerConfiguration(bootstrapServers: [cluster.bootstrapServers])
+        configuration.maximumQueuedMessages = 1
+        configuration.lingerMilliseconds = 200
+        let producer = try KafkaProducer(configuration: configuration, logger: logger)
+        try cluster.setAllBrokers(up: false)
+        async let first = producer.send(KafkaProducerRecord(topic: "wire.full", key: nil, value: [1]))
+        try await Task.sleep(for: .milliseconds(100))
+        await #expect(throws: KafkaError(code: .queueFull, reason: "")) {
+            try await producer.send(KafkaProducerRecord(topic: "wire.full", key: nil, value: [2]))
+        }
+        try cluster.setAllBrokers(up: true)
+        _ = try? await first
+        await producer.shutdown()
+    }
+
+    @Test func sendAfterShutdownFails() async throws {
+        let cluster = try MockKafkaCluster(brokerCount: 1)
+        let producer = try KafkaProducer(
+            configuration: KafkaProducerConfiguration(bootstrapServers: [cluster.bootstrapServers]), logger: logger)
+        await producer.shutdown()
+        await #expect(throws: KafkaError(code: .shutdown, reason: "")) {
+            try await producer.send(KafkaProducerRecord(topic: "t", key: nil, value: [1]))
+        }
+    }
+
+    @Test func badPropertyIsNamed() throws {
+        var configuration = KafkaProducerConfiguration(bootstrapServers: ["127.0.0.1:1"])
+        configuration.additionalProperties = ["compression.codec": "zip"]
+        do {
+            _ = try KafkaProducer(configuration: configuration, logger: logger)
+            Issue.record("expected a configuration error")
+        } catch {
+            #expect(error.code == .configuration)
+            #expect(error.reason.contains("compression.codec"))
+        }
+    }
+
+    @Test func effectivePropertiesAreLibrdkafkasAndRedacted() throws {
+        var configuration = KafkaProducerConfiguration(bootstrapServers: ["127.0.0.1:1"])
+        configuration.additionalProperties = ["sasl.password": "hunter2", "sasl.username": "bridge"]
+        let producer = try KafkaProducer(configuration: configuration, logger: logger)
+        let properties = producer.effectiveProperties
+        #expect(properties["enable.idempotence"] == "true")
+        #expect(properties["request.required.acks"] == "-1", "acks=all is -1: \(properties["request.required.acks"] ?? "nil")")
+        #expect(properties["message.timeout.ms"] == "4000")
+        #expect(properties["sasl.username"] == "bridge")
+        #expect(properties["sasl.password"] == "[redacted]")
+        #expect(!properties.values.contains("hunter2"))
+    }
+}

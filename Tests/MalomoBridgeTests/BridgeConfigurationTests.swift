@@ -1,0 +1,110 @@
+import Configuration
+import Foundation
+import KafkaWire
+import MalomoBridge
+import MalomoWebhookCore
+import Testing
+
+@Suite struct BridgeConfigurationTests {
+    func read(_ environment: [String: String], dev: Bool = false) throws(BridgeConfigurationError) -> BridgeConfiguration {
+        let reader = ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: environment))
+        return try BridgeConfiguration(reader: reader, dev: dev)
+    }
+
+    @Test func defaults() throws {
+        let configuration = try read(["KAFKA_BROKERS": "k1:9092, k2:9092", "MALOMO_WEBHOOK_SECRET": "s1,s2"])
+        #expect(configuration.httpHost == "0.0.0.0")
+        #expect(configuration.httpPort == 8080)
+        #expect(configuration.kafkaBrokers == ["k1:9092", "k2:9092"])
+        #expect(configuration.router.topicPrefix == "malomo.")
+        #expect(configuration.router.deadLetterTopic == "malomo.dead-letter")
+        #expect(configuration.router.allowedTopics == nil)
+        #expect(configuration.ackTimeoutMilliseconds == 5000)
+        #expect(configuration.messageTimeoutMilliseconds == 4000)
+        #expect(configuration.maxBodyBytes == 1_048_576)
+        #expect(configuration.allowUnsigned == false)
+        #expect(configuration.defaultSecrets == [WebhookSecret("s1")!, WebhookSecret("s2")!])
+        #expect(configuration.producerConfiguration.lingerMilliseconds == 1)
+        // Every setting's documented default is the one applied.
+        for setting in BridgeConfiguration.settings {
+            guard let documented = setting.defaultValue else { continue }
+            let summary = configuration.redactedSummary[setting.environmentVariable]
+            #expect(summary == documented, "\(setting.environmentVariable)")
+        }
+    }
+
+    @Test func devModeNeedsNoBrokersAndBindsLoopback() throws {
+        let configuration = try read([:], dev: true)
+        #expect(configuration.httpHost == "127.0.0.1")
+        #expect(configuration.kafkaBrokers.isEmpty)
+    }
+
+    @Test(arguments: [
+        ([:], "KAFKA_BROKERS"),
+        (["KAFKA_BROKERS": " , "], "KAFKA_BROKERS"),
+        (["KAFKA_BROKERS": "kafka"], "KAFKA_BROKERS"),
+        (["KAFKA_BROKERS": "k:1", "HTTP_PORT": "http"], "HTTP_PORT"),
+        (["KAFKA_BROKERS": "k:1", "HTTP_PORT": "70000"], "HTTP_PORT"),
+        (["KAFKA_BROKERS": "k:1", "ACK_TIMEOUT_MS": "10000"], "ACK_TIMEOUT_MS"),
+        (["KAFKA_BROKERS": "k:1", "ACK_TIMEOUT_MS": "0"], "ACK_TIMEOUT_MS"),
+        (["KAFKA_BROKERS": "k:1", "ACK_TIMEOUT_MS": "5s"], "ACK_TIMEOUT_MS"),
+        (["KAFKA_BROKERS": "k:1", "MAX_BODY_BYTES": "-1"], "MAX_BODY_BYTES"),
+        (["KAFKA_BROKERS": "k:1", "MAX_BODY_BYTES": "1MB"], "MAX_BODY_BYTES"),
+        (["KAFKA_BROKERS": "k:1", "MALOMO_ALLOW_UNSIGNED": "maybe"], "MALOMO_ALLOW_UNSIGNED"),
+        (["KAFKA_BROKERS": "k:1", "KAFKA_TOPIC_PREFIX": "malomo/"], "KAFKA_TOPIC_PREFIX"),
+        (["KAFKA_BROKERS": "k:1", "KAFKA_DEAD_LETTER_TOPIC": "dead letter"], "KAFKA_DEAD_LETTER_TOPIC"),
+        (["KAFKA_BROKERS": "k:1", "MALOMO_ALLOWED_TOPICS": "orders:created,Orders"], "MALOMO_ALLOWED_TOPICS"),
+        (["KAFKA_BROKERS": "k:1", "MALOMO_WEBHOOK_SECRET": " , "], "MALOMO_WEBHOOK_SECRET"),
+        (["KAFKA_BROKERS": "k:1", "LOG_LEVEL": "loud"], "LOG_LEVEL"),
+        (["KAFKA_BROKERS": "k:1", "KAFKA_LINGER_MS": "-5"], "KAFKA_LINGER_MS"),
+    ])
+    func badValuesNameTheSetting(environment: [String: String], setting: String) {
+        do {
+            _ = try read(environment)
+            Issue.record("expected \(setting) to be rejected")
+        } catch {
+            #expect(error.setting == setting)
+            #expect("\(error)".contains(setting))
+        }
+    }
+
+    @Test func noSecretRefusesToStartUnlessUnsignedIsAllowed() throws {
+        let strict = try read(["KAFKA_BROKERS": "k:1"])
+        #expect(throws: BridgeConfigurationError.self) { try BridgeApplication.loadSecrets(configuration: strict) }
+        let lenient = try read(["KAFKA_BROKERS": "k:1", "MALOMO_ALLOW_UNSIGNED": "true"])
+        #expect(throws: Never.self) { try BridgeApplication.loadSecrets(configuration: lenient) }
+    }
+
+    @Test func secretsNeverAppearInTheSummaryOrErrors() throws {
+        let configuration = try read(["KAFKA_BROKERS": "k:1", "MALOMO_WEBHOOK_SECRET": "super-secret-value"])
+        #expect(!configuration.redactedSummary.values.contains { $0.contains("super-secret-value") })
+        #expect(!"\(configuration.defaultSecrets)".contains("super-secret-value"))
+    }
+
+    @Test func secretsDirectoryOneFilePerWebhookID() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("secrets-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "new-secret\nold-secret\n# a comment\n\n".write(to: directory.appendingPathComponent("wh_1"), atomically: true, encoding: .utf8)
+        try "only\n".write(to: directory.appendingPathComponent("wh_2"), atomically: true, encoding: .utf8)
+        try "ignored".write(to: directory.appendingPathComponent(".hidden"), atomically: true, encoding: .utf8)
+        let configuration = try read(["KAFKA_BROKERS": "k:1", "MALOMO_WEBHOOK_SECRETS_DIR": directory.path])
+        let store = try BridgeApplication.loadSecrets(configuration: configuration)
+        #expect(store.secrets(forWebhookID: "wh_1") == [WebhookSecret("new-secret")!, WebhookSecret("old-secret")!])
+        #expect(store.secrets(forWebhookID: "wh_2") == [WebhookSecret("only")!])
+        #expect(store.secrets(forWebhookID: "wh_3") == [])
+        #expect(store.secrets(forWebhookID: ".hidden") == [])
+
+        try "\n# nothing\n".write(to: directory.appendingPathComponent("wh_empty"), atomically: true, encoding: .utf8)
+        #expect(throws: BridgeConfigurationError(setting: "MALOMO_WEBHOOK_SECRETS_DIR", message: "secret file 'wh_empty' holds no secret")) {
+            try BridgeApplication.loadSecrets(configuration: configuration)
+        }
+        let missing = try read(["KAFKA_BROKERS": "k:1", "MALOMO_WEBHOOK_SECRETS_DIR": "/nonexistent/dir"])
+        #expect(throws: BridgeConfigurationError.self) { try BridgeApplication.loadSecrets(configuration: missing) }
+    }
+
+    @Test func unknownFlagsAreRejected() {
+        #expect(throws: Never.self) { try BridgeCommandLine.validate(["--dev", "--http-port", "9000", "--ack-timeout-ms=3000"]) }
+        #expect(throws: BridgeConfigurationError.self) { try BridgeCommandLine.validate(["--kafka-broker", "x"]) }
+    }
+}

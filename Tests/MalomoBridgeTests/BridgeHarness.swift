@@ -1,0 +1,127 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import KafkaWire
+import Logging
+import MalomoBridge
+import MalomoWebhookCore
+import NIOCore
+
+/// A real bridge (real producer) on an in-process mock Kafka cluster, for tests.
+struct BridgeHarness {
+    static let secret = "test_secret"
+    static let webhookPath = "/webhooks/malomo"
+
+    let cluster: MockKafkaCluster
+    let producer: KafkaProducer
+    let configuration: BridgeConfiguration
+    let secrets: WebhookSecretStore
+    let logger: Logger
+
+    /// Starts a cluster (topics pre-created so consumers can subscribe at once) and a producer.
+    init(
+        brokers: Int = 3,
+        secretsByWebhookID: [String: [String]] = [:],
+        configure: (inout BridgeConfiguration) -> Void = { _ in }
+    ) throws {
+        var logger = Logger(label: "bridge-test")
+        logger.logLevel = .warning
+        self.logger = logger
+        self.cluster = try MockKafkaCluster(brokerCount: brokers, logger: logger)
+        for topic in MalomoTopic.known {
+            try self.cluster.createTopic(topic.kafkaTopic(prefix: "malomo."), partitions: 3, replicationFactor: 1)
+        }
+        try self.cluster.createTopic("malomo.dead-letter", partitions: 1, replicationFactor: 1)
+        var configuration = BridgeConfiguration(kafkaBrokers: [self.cluster.bootstrapServers])
+        configuration.defaultSecrets = [WebhookSecret(Self.secret)!]
+        configure(&configuration)
+        self.configuration = configuration
+        self.secrets = WebhookSecretStore(
+            .init(
+                defaults: configuration.defaultSecrets,
+                byWebhookID: secretsByWebhookID.mapValues { $0.compactMap { WebhookSecret($0) } }))
+        self.producer = try KafkaProducer(configuration: configuration.producerConfiguration, logger: logger)
+    }
+
+    func application() -> some ApplicationProtocol {
+        BridgeApplication.makeWebhookApplication(
+            configuration: self.configuration, secrets: self.secrets, producer: self.producer, logger: self.logger)
+    }
+
+    /// Headers Malomo would send, signed with `secret` (pass `nil` for no signature).
+    static func headers(
+        body: [UInt8],
+        topic: String? = "orders:created",
+        webhookID: String = "wh_test",
+        attempt: String = "1",
+        secret: String? = BridgeHarness.secret
+    ) -> HTTPFields {
+        var fields: HTTPFields = [.contentType: "application/json"]
+        if let topic { fields[HTTPField.Name("Malomo-Topic")!] = topic }
+        fields[HTTPField.Name("Malomo-Webhook-Id")!] = webhookID
+        fields[HTTPField.Name("Malomo-Attempt-Number")!] = attempt
+        if let secret {
+            fields[HTTPField.Name("Malomo-Signature")!] = WebhookSignatureVerifier.sign(body: body, secret: WebhookSecret(secret)!)
+        }
+        return fields
+    }
+
+    /// Reads records from `topics` with a fresh consumer group until `count` arrived or the time is up.
+    func consume(topics: [String], count: Int, timeout: Duration = .seconds(30)) async throws -> [KafkaConsumerMessage] {
+        let consumer = try KafkaConsumer(
+            configuration: KafkaConsumerConfiguration(
+                bootstrapServers: [self.cluster.bootstrapServers], groupID: "test-\(UUID().uuidString)", topics: topics),
+            logger: self.logger)
+        var messages: [KafkaConsumerMessage] = []
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                await consumer.close()
+            }
+            while messages.count < count, let message = try await consumer.next() {
+                messages.append(message)
+            }
+            group.cancelAll()
+        }
+        await consumer.close()
+        return messages
+    }
+}
+
+/// The shared fixtures, copied into this target's resources.
+enum Fixture {
+    static func bytes(_ name: String) throws -> [UInt8] {
+        let url = try #require(Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures"))
+        return Array(try Data(contentsOf: url))
+    }
+}
+
+/// The 202 body.
+struct AcceptedBody: Decodable, Equatable {
+    let event_id: String
+    let topic: String
+    let partition: Int
+    let offset: Int
+
+    init(_ buffer: ByteBuffer) throws {
+        self = try JSONDecoder().decode(AcceptedBody.self, from: Data(buffer.readableBytesView))
+    }
+}
+
+/// The `error` field of an error body, `nil` when the body is not one.
+func errorCode(_ buffer: ByteBuffer) -> String? {
+    (try? ErrorBody(buffer))?.error
+}
+
+/// An error body.
+struct ErrorBody: Decodable {
+    let error: String
+    let message: String
+
+    init(_ buffer: ByteBuffer) throws {
+        self = try JSONDecoder().decode(ErrorBody.self, from: Data(buffer.readableBytesView))
+    }
+}
+
+import Testing

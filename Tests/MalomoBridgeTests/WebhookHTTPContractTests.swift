@@ -1,0 +1,206 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import KafkaWire
+import MalomoBridge
+import MalomoWebhookCore
+import NIOCore
+import Testing
+
+/// One test per line of the HTTP contract (issue: bridge core), against a real producer
+/// and the in-process mock cluster.
+@Suite struct WebhookHTTPContractTests {
+    @Test func signedPostIsAcceptedAfterBrokerAckWithIntegerPartitionAndOffset() async throws {
+        let harness = try BridgeHarness()
+        let body = try Fixture.bytes("order.json")
+        let accepted = try await harness.application().test(.router) { client in
+            try await client.execute(
+                uri: BridgeHarness.webhookPath, method: .post, headers: BridgeHarness.headers(body: body),
+                body: ByteBuffer(bytes: body)
+            ) { response in
+                #expect(response.status == .accepted)
+                #expect(response.headers[.contentType] == "application/json")
+                // partition and offset are JSON integers: decoding them as Int fails otherwise.
+                return try AcceptedBody(response.body)
+            }
+        }
+        #expect(accepted.topic == "malomo.orders.created")
+        #expect(accepted.event_id == WebhookEventID.of(body))
+        let records = try await harness.consume(topics: ["malomo.orders.created"], count: 1)
+        #expect(records.count == 1)
+        #expect(records.first?.partition == Int32(accepted.partition))
+        #expect(records.first?.offset == Int64(accepted.offset))
+        await harness.producer.shutdown()
+    }
+
+    @Test func lowerCaseSignatureIsAccepted() async throws {
+        let harness = try BridgeHarness()
+        let body = Array(#"{"id":"abc"}"#.utf8)
+        var lowered = BridgeHarness.headers(body: body)
+        lowered[HTTPField.Name("Malomo-Signature")!] = lowered[HTTPField.Name("Malomo-Signature")!]!.lowercased()
+        let headers = lowered
+        try await harness.application().test(.router) { client in
+            try await client.execute(uri: BridgeHarness.webhookPath, method: .post, headers: headers, body: ByteBuffer(bytes: body)) {
+                #expect($0.status == .accepted)
+            }
+        }
+        await harness.producer.shutdown()
+    }
+
+    @Test(arguments: [
+        ("signature_missing", nil as String?),
+        ("signature_mismatch", "wrong_secret" as String?),
+    ])
+    func unauthorizedPublishesNothing(expected: String, secret: String?) async throws {
+        let harness = try BridgeHarness()
+        let body = Array(#"{"id":"unauthorized"}"#.utf8)
+        try await harness.application().test(.router) { client in
+            try await client.execute(
+                uri: BridgeHarness.webhookPath, method: .post, headers: BridgeHarness.headers(body: body, secret: secret),
+                body: ByteBuffer(bytes: body)
+            ) { response in
+                #expect(response.status == .unauthorized)
+                #expect(errorCode(response.body) == expected)
+            }
+        }
+        // Nothing was published: a marker sent afterwards is the only record.
+        let marker = Array(#"{"id":"marker"}"#.utf8)
+        try await harness.application().test(.router) { client in
+            try await client.execute(
+                uri: BridgeHarness.webhookPath, method: .post, headers: BridgeHarness.headers(body: marker),
+                body: ByteBuffer(bytes: marker)
+            ) { #expect($0.status == .accepted) }
+        }
+        let records = try await harness.consume(topics: ["malomo.orders.created", "malomo.dead-letter"], count: 2, timeout: .seconds(8))
+        #expect(records.map(\.key) == [Array("marker".utf8)])
+        await harness.producer.shutdown()
+    }
+
+    @Test func malformedSignatureAndTamperedBodyAreUnauthorized() async throws {
+        let harness = try BridgeHarness()
+        let body = Array(#"{"id":"abc"}"#.utf8)
+        var malformedHeaders = BridgeHarness.headers(body: body)
+        malformedHeaders[HTTPField.Name("Malomo-Signature")!] = "sha256=abc"
+        let malformed = malformedHeaders
+        let tampered = BridgeHarness.headers(body: body)
+        try await harness.application().test(.router) { client in
+            try await client.execute(uri: BridgeHarness.webhookPath, method: .post, headers: malformed, body: ByteBuffer(bytes: body)) {
+                #expect($0.status == .unauthorized)
+                #expect(errorCode($0.body) == "signature_malformed")
+            }
+            try await client.execute(
+                uri: BridgeHarness.webhookPath, method: .post, headers: tampered, body: ByteBuffer(string: #"{"id":"abd"}"#)
+            ) {
+                #expect($0.status == .unauthorized)
+                #expect(errorCode($0.body) == "signature_mismatch")
+            }
+        }
+        await harness.producer.shutdown()
+    }
+
+    @Test func perWebhookSecretsAndDefaultsBothVerify() async throws {
+        let harness = try BridgeHarness(secretsByWebhookID: ["wh_a": ["secret-a-new", "secret-a-old"]])
+        let body = Array(#"{"id":"x"}"#.utf8)
+        try await harness.application().test(.router) { client in
+            for (webhookID, secret, status) in [
+                ("wh_a", "secret-a-old", HTTPResponse.Status.accepted), ("wh_a", "secret-a-new", .accepted),
+                ("wh_a", BridgeHarness.secret, .accepted), ("wh_b", "secret-a-new", .unauthorized),
+                ("wh_b", BridgeHarness.secret, .accepted),
+            ] {
+                try await client.execute(
+                    uri: BridgeHarness.webhookPath, method: .post,
+                    headers: BridgeHarness.headers(body: body, webhookID: webhookID, secret: secret), body: ByteBuffer(bytes: body)
+                ) { #expect($0.status == status, "\(webhookID) signed with \(secret)") }
+            }
+        }
+        await harness.producer.shutdown()
+    }
+
+    @Test func oversizeBodyIs413ByHeaderAndByBytes() async throws {
+        let harness = try BridgeHarness { $0.maxBodyBytes = 1000 }
+        let big = Array(("{\"id\":\"" + String(repeating: "a", count: 2000) + "\"}").utf8)
+        try await harness.application().test(.router) { client in
+            try await client.execute(
+                uri: BridgeHarness.webhookPath, method: .post, headers: BridgeHarness.headers(body: big), body: ByteBuffer(bytes: big)
+            ) {
+                #expect($0.status == .contentTooLarge)
+                #expect(errorCode($0.body) == "too_large")
+            }
+        }
+        // Over a real socket too, where the body streams in.
+        try await harness.application().test(.live) { client in
+            try await client.execute(
+                uri: BridgeHarness.webhookPath, method: .post, headers: BridgeHarness.headers(body: big), body: ByteBuffer(bytes: big)
+            ) { #expect($0.status == .contentTooLarge) }
+            let small = Array(#"{"id":"ok"}"#.utf8)
+            try await client.execute(
+                uri: BridgeHarness.webhookPath, method: .post, headers: BridgeHarness.headers(body: small), body: ByteBuffer(bytes: small)
+            ) { #expect($0.status == .accepted) }
+        }
+        await harness.producer.shutdown()
+    }
+
+    @Test func otherMethodsAre405AndOtherPaths404() async throws {
+        let harness = try BridgeHarness()
+        try await harness.application().test(.router) { client in
+            for method in [HTTPRequest.Method.get, .put, .delete, .patch, .head, .options] {
+                try await client.execute(uri: BridgeHarness.webhookPath, method: method) { response in
+                    #expect(response.status == .methodNotAllowed, "\(method)")
+                    #expect(response.headers[.allow] == "POST")
+                }
+            }
+            for path in ["/", "/webhooks", "/webhooks/malomo/x", "/webhooks/shopify", "/metrics"] {
+                try await client.execute(uri: path, method: .post, body: ByteBuffer(string: "{}")) {
+                    #expect($0.status == .notFound, "\(path)")
+                    #expect(errorCode($0.body) == "not_found")
+                }
+            }
+        }
+        await harness.producer.shutdown()
+    }
+
+    @Test(arguments: [
+        ("not json", "orders:created" as String?, "invalid_json"),
+        (#"{"id":"x"}"#, nil, "missing_topic"),
+        (#"{"id":"x"}"#, "Orders Created", "malformed_topic"),
+        (#"{"id":"x"}"#, "customers:created", "topic_not_allowed"),
+    ])
+    func unroutableIsDeadLetteredThen202(body text: String, topic: String?, reason: String) async throws {
+        let harness = try BridgeHarness {
+            $0.router.allowedTopics = [MalomoTopic("orders:created")!, MalomoTopic("orders:updated")!]
+        }
+        let body = Array(text.utf8)
+        let accepted = try await harness.application().test(.router) { client in
+            try await client.execute(
+                uri: BridgeHarness.webhookPath, method: .post, headers: BridgeHarness.headers(body: body, topic: topic),
+                body: ByteBuffer(bytes: body)
+            ) { response in
+                #expect(response.status == .accepted)
+                return try AcceptedBody(response.body)
+            }
+        }
+        #expect(accepted.topic == "malomo.dead-letter")
+        let records = try await harness.consume(topics: ["malomo.dead-letter"], count: 1)
+        let record = try #require(records.first)
+        #expect(record.value == body)
+        #expect(record.header("malomo-dead-letter-reason")?.stringValue == reason)
+        #expect(record.header("malomo-event-id")?.stringValue == accepted.event_id)
+        await harness.producer.shutdown()
+    }
+
+    @Test func unsignedAllowedOnlyWhenConfiguredWithoutSecrets() async throws {
+        let harness = try BridgeHarness {
+            $0.defaultSecrets = []
+            $0.allowUnsigned = true
+        }
+        let body = Array(#"{"id":"u"}"#.utf8)
+        try await harness.application().test(.router) { client in
+            try await client.execute(
+                uri: BridgeHarness.webhookPath, method: .post, headers: BridgeHarness.headers(body: body, secret: nil),
+                body: ByteBuffer(bytes: body)
+            ) { #expect($0.status == .accepted) }
+        }
+        await harness.producer.shutdown()
+    }
+}
