@@ -20,6 +20,9 @@ let package = Package(
         .library(name: "MalomoBridge", targets: ["MalomoBridge"]),
         .library(name: "MalomoWebhookCore", targets: ["MalomoWebhookCore"]),
         .library(name: "KafkaWire", targets: ["KafkaWire"]),
+        .library(name: "MalomoModels", targets: ["MalomoModels"]),
+        .library(name: "MalomoConsumer", targets: ["MalomoConsumer"]),
+        .executable(name: "malomo-events-tail", targets: ["MalomoEventsTail"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -58,13 +61,20 @@ let package = Package(
             resources: [.copy("Resources/sample-order.json")]
         ),
         .executableTarget(name: "MalomoBridgeServer", dependencies: ["MalomoBridge", configuration]),
+        // Typed, tolerant Malomo resources: Foundation only, usable with any Kafka client.
+        .target(name: "MalomoModels"),
+        // At-least-once typed consumption on KafkaWire.
+        .target(name: "MalomoConsumer", dependencies: ["MalomoModels", "KafkaWire", logging, serviceLifecycle]),
+        .executableTarget(
+            name: "MalomoEventsTail", dependencies: ["MalomoConsumer", "MalomoModels", "KafkaWire", logging, serviceLifecycle, unixSignals]),
         .testTarget(name: "MalomoWebhookCoreTests", dependencies: ["MalomoWebhookCore"]),
         .testTarget(name: "KafkaWireTests", dependencies: ["KafkaWire", logging]),
+        .testTarget(name: "MalomoModelsTests", dependencies: ["MalomoModels"]),
         .testTarget(
             name: "MalomoBridgeTests",
             dependencies: [
                 "MalomoBridge", "MalomoWebhookCore", "KafkaWire", hummingbird, hummingbirdTesting, httpTypes, nioCore,
-                logging, configuration, serviceLifecycle,
+                logging, configuration, serviceLifecycle, "MalomoConsumer", "MalomoModels",
             ],
             resources: [.copy("Fixtures")]
         ),

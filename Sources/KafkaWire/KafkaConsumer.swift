@@ -29,6 +29,7 @@ public final class KafkaConsumer: Sendable {
         let requests = Mutex<[Request]>([])
         let wakeUp = DispatchSemaphore(value: 0)
         let closed = Atomic<Bool>(false)
+        let stopped = Atomic<Bool>(false)
     }
 
     private let client: RDKafkaClient
@@ -73,7 +74,7 @@ public final class KafkaConsumer: Sendable {
 
     private static func serve(_ poll: PollRequest, client: RDKafkaClient, mailbox: Mailbox) {
         while true {
-            if mailbox.closed.load(ordering: .acquiring) {
+            if mailbox.closed.load(ordering: .acquiring) || mailbox.stopped.load(ordering: .acquiring) {
                 poll.continuation.resume(returning: nil)
                 return
             }
@@ -155,6 +156,12 @@ public final class KafkaConsumer: Sendable {
         try await withCheckedThrowingContinuation { continuation in
             self.enqueue(.commit(positions, continuation))
         }
+    }
+
+    /// Makes pending and later ``next()`` calls return `nil` at once, while the consumer stays
+    /// in its group so that processed offsets can still be committed before ``close()``.
+    public func stopReading() {
+        self.mailbox.stopped.store(true, ordering: .releasing)
     }
 
     /// Leaves the group and stops the consumer thread. Pending ``next()`` calls return `nil`.

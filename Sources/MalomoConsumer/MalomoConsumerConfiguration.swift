@@ -1,0 +1,38 @@
+import KafkaWire
+import MalomoModels
+
+/// Settings of a ``MalomoEventConsumer``.
+public struct MalomoConsumerConfiguration: Sendable {
+    /// Kafka bootstrap servers.
+    public var bootstrapServers: [String]
+    /// Consumer group: instances sharing it split the partitions.
+    public var groupID: String
+    /// The Malomo topics to consume. Default: all.
+    public var topics: [MalomoTopicName] = MalomoTopicName.allCases
+    /// The bridge's `KAFKA_TOPIC_PREFIX`. Default: `malomo.`.
+    public var topicPrefix: String = "malomo."
+    /// Where undecodable records go (with a `malomo-dead-letter-reason` header), so they never
+    /// block their partition. Default: `malomo.consumer-dead-letter`.
+    public var deadLetterTopic: String = "malomo.consumer-dead-letter"
+    /// Drop redeliveries of an event id seen recently. Default: on, 100 000 ids, 24 h
+    /// (Malomo's retry window). `nil` turns it off.
+    public var duplicateFilter: DuplicateFilter.Configuration? = .init()
+    /// Commit processed offsets after this many records… Default: 100.
+    public var commitEveryRecords: Int = 100
+    /// …or after this long, whichever comes first. Default: 1 s.
+    public var commitInterval: Duration = .seconds(1)
+    /// Where a group with no committed offset starts. Default: `earliest`.
+    public var autoOffsetReset: String = "earliest"
+    /// `session.timeout.ms`. Default: 10 s.
+    public var sessionTimeout: Duration = .seconds(10)
+    /// Other librdkafka properties (TLS, SASL…), for both the consumer and the dead-letter producer.
+    public var additionalProperties: [String: String] = [:]
+
+    /// Creates a configuration.
+    public init(bootstrapServers: [String], groupID: String) {
+        self.bootstrapServers = bootstrapServers
+        self.groupID = groupID
+    }
+
+    var kafkaTopics: [String] { self.topics.map { $0.kafkaTopic(prefix: self.topicPrefix) } }
+}

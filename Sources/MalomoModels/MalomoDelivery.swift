@@ -1,0 +1,100 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// A decoded webhook delivery read from Kafka: the typed event plus where it came from.
+public struct MalomoDelivery: Sendable, Hashable {
+    /// The typed content.
+    public var event: MalomoWebhookEvent
+    /// Lowercase hex SHA-256 of the raw body (`malomo-event-id`): equal for Malomo's retries.
+    public var eventID: String?
+    /// `Malomo-Webhook-Id` of the delivery.
+    public var webhookID: String?
+    /// `Malomo-Attempt-Number` (1 on the first try).
+    public var attemptNumber: Int?
+    /// When the bridge received it.
+    public var receivedAt: MalomoTimestamp?
+    /// The Kafka topic, partition, offset and key it was read from.
+    public var kafkaTopic: String
+    public var partition: Int32
+    public var offset: Int64
+    public var key: [UInt8]?
+    /// The raw body, byte for byte.
+    public var rawValue: [UInt8]
+
+    /// Decodes a record written by malomo-bridge. Pure: usable with any Kafka client.
+    ///
+    /// The Malomo topic comes from the `malomo-topic` header, or else from the Kafka topic
+    /// (`malomo.orders.created` → `orders:created`, after removing `topicPrefix`).
+    ///
+    /// - Throws: ``MalomoDecodingError`` when the body is not valid JSON or lacks what its
+    ///   topic requires (e.g. an order without `id`).
+    public static func decode(
+        kafkaTopic: String,
+        partition: Int32,
+        offset: Int64,
+        key: [UInt8]?,
+        headers: [(key: String, value: [UInt8]?)],
+        value: [UInt8],
+        topicPrefix: String = "malomo."
+    ) throws(MalomoDecodingError) -> MalomoDelivery {
+        func header(_ name: String) -> String? {
+            headers.first { $0.key == name }?.value.map { String(decoding: $0, as: UTF8.self) }
+        }
+        let topic =
+            header("malomo-topic")
+            ?? (kafkaTopic.hasPrefix(topicPrefix)
+                ? String(kafkaTopic.dropFirst(topicPrefix.count).map { $0 == "." ? ":" : $0 }) : kafkaTopic)
+        let event = try MalomoWebhookEvent.decode(topic: topic, body: value)
+        return MalomoDelivery(
+            event: event,
+            eventID: header("malomo-event-id"),
+            webhookID: header("malomo-webhook-id"),
+            attemptNumber: header("malomo-attempt-number").flatMap { Int($0) },
+            receivedAt: header("malomo-received-at").flatMap { MalomoTimestamp($0) },
+            kafkaTopic: kafkaTopic,
+            partition: partition,
+            offset: offset,
+            key: key,
+            rawValue: value
+        )
+    }
+}
+
+extension MalomoWebhookEvent {
+    /// Decodes a body for a Malomo topic. Unknown topics keep the raw body.
+    /// - Throws: ``MalomoDecodingError``.
+    public static func decode(topic: String, body: [UInt8]) throws(MalomoDecodingError) -> MalomoWebhookEvent {
+        func resource<T: Decodable>(_ type: T.Type) throws(MalomoDecodingError) -> T {
+            do {
+                return try JSONDecoder().decode(type, from: Data(body))
+            } catch let error as DecodingError {
+                throw MalomoDecodingError(topic: topic, underlying: error)
+            } catch {
+                throw MalomoDecodingError(reason: .invalidJSON, topic: topic, message: "\(error)")
+            }
+        }
+        switch MalomoTopicName(rawValue: topic) {
+        case .ordersCreated, .ordersUpdated, .ordersDeleted:
+            var order = try resource(Order.self)
+            order.rawJSON = body
+            return topic == "orders:created" ? .orderCreated(order) : topic == "orders:updated" ? .orderUpdated(order) : .orderDeleted(order)
+        case .customersCreated, .customersUpdated, .customersDeleted:
+            var customer = try resource(Customer.self)
+            guard customer.id != nil else {
+                throw MalomoDecodingError(reason: .missingField, topic: topic, message: "customer has no 'id'")
+            }
+            customer.rawJSON = body
+            return topic == "customers:created"
+                ? .customerCreated(customer) : topic == "customers:updated" ? .customerUpdated(customer) : .customerDeleted(customer)
+        case .eventsCreated:
+            var event = try resource(MalomoTimelineEvent.self)
+            event.rawJSON = body
+            return .eventCreated(event)
+        case nil:
+            return .unknown(topic: topic, raw: body)
+        }
+    }
+}

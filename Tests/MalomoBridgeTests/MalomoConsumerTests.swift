@@ -1,0 +1,141 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import KafkaWire
+import MalomoConsumer
+import MalomoModels
+import MalomoWebhookCore
+import NIOCore
+import Synchronization
+import Testing
+
+@Suite struct MalomoConsumerTests {
+    func consumerConfiguration(_ harness: BridgeHarness, group: String = "c-\(UUID().uuidString)") -> MalomoConsumerConfiguration {
+        var configuration = MalomoConsumerConfiguration(bootstrapServers: [harness.cluster.bootstrapServers], groupID: group)
+        configuration.sessionTimeout = .seconds(6)
+        return configuration
+    }
+
+    /// Collects deliveries with `run(handler:)` until `count` arrived or the time is up.
+    func collect(_ consumer: MalomoEventConsumer, count: Int, timeout: Duration = .seconds(30)) async throws -> [MalomoDelivery] {
+        let collected = Mutex<[MalomoDelivery]>([])
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                consumer.stop()
+            }
+            try await consumer.run { delivery in
+                let total = collected.withLock { $0.append(delivery); return $0.count }
+                if total >= count { consumer.stop() }
+            }
+            group.cancelAll()
+        }
+        return collected.withLock { $0 }
+    }
+
+    @Test func everyTopicPostedToTheBridgeComesOutTyped() async throws {
+        let harness = try BridgeHarness()
+        let sent = try await harness.application().test(.router) { client in
+            var sent: [String: (body: [UInt8], accepted: AcceptedBody)] = [:]
+            for (index, item) in KafkaIntegrationTests.cases.enumerated() {
+                let body = try Fixture.bytes(item.fixture)
+                sent[item.topic] = (body, try await client.execute(
+                    uri: BridgeHarness.webhookPath, method: .post,
+                    headers: BridgeHarness.headers(body: body, topic: item.topic, webhookID: "wh_\(index)", attempt: "\(index + 1)"),
+                    body: ByteBuffer(bytes: body)
+                ) { try AcceptedBody($0.body) })
+            }
+            return sent
+        }
+        var configuration = consumerConfiguration(harness)
+        configuration.duplicateFilter = nil  // customer.json is posted on three topics
+        let consumer = try MalomoEventConsumer(configuration: configuration, logger: harness.logger)
+        let deliveries = try await collect(consumer, count: 7)
+        #expect(deliveries.count == 7)
+        for delivery in deliveries {
+            let (body, accepted) = try #require(sent[delivery.event.topic])
+            #expect(delivery.kafkaTopic == accepted.topic)
+            #expect(delivery.partition == Int32(accepted.partition) && delivery.offset == Int64(accepted.offset))
+            #expect(delivery.eventID == accepted.event_id)
+            #expect(delivery.rawValue == body)
+            #expect(delivery.receivedAt?.instant != nil)
+            #expect(delivery.webhookID?.hasPrefix("wh_") == true && delivery.attemptNumber != nil)
+            switch delivery.event {
+            case .orderCreated(let order): #expect(order.number == "4821" && order.shipments.count == 2)
+            case .orderUpdated(let order), .orderDeleted(let order): #expect(!order.id.isEmpty)
+            case .customerCreated(let c), .customerUpdated(let c), .customerDeleted(let c): #expect(c.id != nil)
+            case .eventCreated(let event): #expect(event.type == "ShopifyOrderFulfilled")
+            case .unknown(let topic, _): Issue.record("unexpected unknown topic \(topic)")
+            }
+            #expect(delivery.key.map { String(decoding: $0, as: UTF8.self) } != nil)
+        }
+        await harness.producer.shutdown()
+    }
+
+    @Test func poisonRecordIsDeadLetteredAndTheNextStillProcessed() async throws {
+        let harness = try BridgeHarness()
+        try harness.cluster.createTopic("malomo.consumer-dead-letter", partitions: 1)
+        try harness.cluster.createTopic("malomo.orders.created.single", partitions: 1)
+        // Both on one partition, poison first.
+        for value in [Array("{ not json".utf8), try Fixture.bytes("order.json")] {
+            _ = try await harness.producer.send(
+                KafkaProducerRecord(
+                    topic: "malomo.orders.created", key: Array("same-key".utf8), value: value,
+                    headers: [KafkaHeader(key: "malomo-topic", string: "orders:created")]))
+        }
+        var configuration = consumerConfiguration(harness)
+        configuration.topics = [.ordersCreated]
+        let consumer = try MalomoEventConsumer(configuration: configuration, logger: harness.logger)
+        let deliveries = try await collect(consumer, count: 1)
+        #expect(deliveries.count == 1)
+        #expect(deliveries.first?.event.order?.number == "4821")
+        let dead = try await harness.consume(topics: ["malomo.consumer-dead-letter"], count: 1)
+        let record = try #require(dead.first)
+        #expect(record.value == Array("{ not json".utf8))
+        #expect(record.header("malomo-dead-letter-reason")?.stringValue == "invalid_json")
+        #expect(record.header("malomo-source-topic")?.stringValue == "malomo.orders.created")
+        await harness.producer.shutdown()
+    }
+
+    @Test func restartMidStreamSkipsNothing() async throws {
+        let harness = try BridgeHarness()
+        let total = 30
+        for index in 0..<total {
+            _ = try await harness.producer.send(
+                KafkaProducerRecord(
+                    topic: "malomo.orders.updated", key: Array("k\(index % 5)".utf8),
+                    value: Array(#"{"id":"order-\#(index)","number":"\#(index)"}"#.utf8),
+                    headers: [KafkaHeader(key: "malomo-event-id", string: "event-\(index)")]))
+        }
+        var configuration = consumerConfiguration(harness, group: "restart-\(UUID().uuidString)")
+        configuration.topics = [.ordersUpdated]
+        configuration.commitEveryRecords = 3
+        let first = try MalomoEventConsumer(configuration: configuration, logger: harness.logger)
+        let firstBatch = try await collect(first, count: 11)
+        #expect(firstBatch.count == 11)
+        let second = try MalomoEventConsumer(configuration: configuration, logger: harness.logger)
+        let secondBatch = try await collect(second, count: total - 11, timeout: .seconds(30))
+        let seen = Set((firstBatch + secondBatch).compactMap { $0.event.order?.id })
+        #expect(seen.count == total, "every record processed at least once; missing: \(Set((0..<total).map { "order-\($0)" }).subtracting(seen).sorted())")
+        // The second consumer resumed from the committed offsets: no wholesale replay.
+        #expect(secondBatch.count <= total - 11 + 3)
+        await harness.producer.shutdown()
+    }
+
+    @Test func duplicateFilterBoundsAndExpiry() {
+        var filter = DuplicateFilter(configuration: .init(capacity: 3, timeToLive: .seconds(10)))
+        let start = ContinuousClock.now
+        var results: [Bool] = []
+        results.append(filter.isDuplicate("a", now: start))
+        results.append(filter.isDuplicate("a", now: start + .seconds(1)))
+        for id in ["b", "c", "d"] { results.append(filter.isDuplicate(id, now: start + .seconds(2))) }
+        let countAtCapacity = filter.count
+        // The oldest id ("a") was evicted at capacity, so it is new again.
+        results.append(filter.isDuplicate("a", now: start + .seconds(3)))
+        // "b" expired after the TTL.
+        results.append(filter.isDuplicate("b", now: start + .seconds(13)))
+        #expect(results == [false, true, false, false, false, false, false])
+        #expect(countAtCapacity == 3)
+        #expect(filter.count <= 3)
+    }
+}
