@@ -10,6 +10,9 @@ let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", packa
 let unixSignals = Target.Dependency.product(name: "UnixSignals", package: "swift-service-lifecycle")
 let httpTypes = Target.Dependency.product(name: "HTTPTypes", package: "swift-http-types")
 let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
+let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
+let coreMetrics = Target.Dependency.product(name: "CoreMetrics", package: "swift-metrics")
+let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
 let nioConcurrencyHelpers = Target.Dependency.product(name: "NIOConcurrencyHelpers", package: "swift-nio")
 
 let package = Package(
@@ -36,6 +39,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // The C library, touched only from Sources/KafkaWire/RDKafka/.
@@ -56,7 +61,7 @@ let package = Package(
             name: "MalomoBridge",
             dependencies: [
                 "MalomoWebhookCore", "KafkaWire", hummingbird, httpTypes, nioCore, logging, serviceLifecycle, unixSignals,
-                configuration,
+                configuration, metrics, coreMetrics, prometheus,
             ],
             resources: [.copy("Resources/sample-order.json")]
         ),
@@ -74,7 +79,7 @@ let package = Package(
             name: "MalomoBridgeTests",
             dependencies: [
                 "MalomoBridge", "MalomoWebhookCore", "KafkaWire", hummingbird, hummingbirdTesting, httpTypes, nioCore,
-                logging, configuration, serviceLifecycle, "MalomoConsumer", "MalomoModels",
+                logging, configuration, serviceLifecycle, "MalomoConsumer", "MalomoModels", unixSignals,
             ],
             resources: [.copy("Fixtures")]
         ),

@@ -15,12 +15,22 @@ public final class KafkaConsumer: Sendable {
         case close(CheckedContinuation<Void, Never>)
     }
 
-    /// `@unchecked Sendable`: `continuation` is resumed exactly once, by the consumer thread.
-    private final class PollRequest: @unchecked Sendable {
-        let continuation: CheckedContinuation<KafkaConsumerMessage?, any Error>
+    /// One `next()` call: created before its continuation exists, so that cancellation can
+    /// be recorded at any time; the consumer thread resumes it exactly once.
+    private final class PollRequest: Sendable {
         let cancelled = Atomic<Bool>(false)
-        init(continuation: CheckedContinuation<KafkaConsumerMessage?, any Error>) {
-            self.continuation = continuation
+        private let continuation = Mutex<CheckedContinuation<KafkaConsumerMessage?, any Error>?>(nil)
+
+        func attach(_ continuation: CheckedContinuation<KafkaConsumerMessage?, any Error>) {
+            self.continuation.withLock { $0 = continuation }
+        }
+
+        func resume(_ result: Result<KafkaConsumerMessage?, any Error>) {
+            let continuation = self.continuation.withLock { stored in
+                defer { stored = nil }
+                return stored
+            }
+            continuation?.resume(with: result)
         }
     }
 
@@ -75,21 +85,21 @@ public final class KafkaConsumer: Sendable {
     private static func serve(_ poll: PollRequest, client: RDKafkaClient, mailbox: Mailbox) {
         while true {
             if mailbox.closed.load(ordering: .acquiring) || mailbox.stopped.load(ordering: .acquiring) {
-                poll.continuation.resume(returning: nil)
+                poll.resume(.success(nil))
                 return
             }
             if poll.cancelled.load(ordering: .acquiring) {
-                poll.continuation.resume(throwing: CancellationError())
+                poll.resume(.failure(CancellationError()))
                 return
             }
             do {
                 if let message = try client.consumerPoll(timeoutMilliseconds: 100) {
-                    poll.continuation.resume(returning: message)
+                    poll.resume(.success(message))
                     return
                 }
             } catch {
                 if let fatal = client.fatalError {
-                    poll.continuation.resume(throwing: fatal)
+                    poll.resume(.failure(fatal))
                     return
                 }
                 // Transient (a broker away, a topic not created yet): librdkafka retries by itself.
@@ -100,7 +110,7 @@ public final class KafkaConsumer: Sendable {
 
     private static func answerClosed(_ request: Request) {
         switch request {
-        case .poll(let poll): poll.continuation.resume(returning: nil)
+        case .poll(let poll): poll.resume(.success(nil))
         case .commit(_, let continuation):
             continuation.resume(throwing: KafkaError(code: .shutdown, reason: "the consumer is closed"))
         case .close(let continuation): continuation.resume()
@@ -123,15 +133,14 @@ public final class KafkaConsumer: Sendable {
     ///   when the calling task is cancelled. Transient errors (a broker away, a topic not yet
     ///   created) are logged and retried, not thrown.
     public func next() async throws -> KafkaConsumerMessage? {
-        var pending: PollRequest? = nil
+        let request = PollRequest()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                let request = PollRequest(continuation: continuation)
-                pending = request
+                request.attach(continuation)
                 self.enqueue(.poll(request))
             }
-        } onCancel: { [pending] in
-            pending?.cancelled.store(true, ordering: .releasing)
+        } onCancel: {
+            request.cancelled.store(true, ordering: .releasing)
         }
     }
 

@@ -9,7 +9,7 @@ import Synchronization
 /// (after the services that send through it) so that graceful shutdown flushes queued
 /// messages before the poll loop stops; or call ``shutdown()`` yourself.
 public final class KafkaProducer: Service, Sendable {
-    private let client: RDKafkaClient
+    let client: RDKafkaClient
     private let pollThread: PollThread
     private let configuration: KafkaProducerConfiguration
     private let logger: Logger
@@ -18,12 +18,25 @@ public final class KafkaProducer: Service, Sendable {
     /// Creates a producer and starts its poll thread.
     /// - Throws: A ``KafkaError`` with code ``KafkaError/Code/configuration`` naming the
     ///   librdkafka property that was rejected.
-    public init(configuration: KafkaProducerConfiguration, logger: Logger) throws(KafkaError) {
+    /// - Parameter onStatistics: Called on the poll thread with librdkafka's statistics every
+    ///   ``KafkaProducerConfiguration/statisticsInterval``.
+    public init(
+        configuration: KafkaProducerConfiguration,
+        logger: Logger,
+        onStatistics: (@Sendable (KafkaStatistics) -> Void)? = nil
+    ) throws(KafkaError) {
+        var statisticsJSONHandler: (@Sendable ([UInt8]) -> Void)? = nil
+        if let onStatistics {
+            statisticsJSONHandler = { json in
+                if let statistics = KafkaStatistics(json: json) { onStatistics(statistics) }
+            }
+        }
         let client = try RDKafkaClient(
             kind: .producer,
             properties: configuration.librdkafkaProperties,
             logger: logger,
-            deliveryReports: true
+            deliveryReports: true,
+            onStatistics: statisticsJSONHandler
         )
         let flushTimeout = Int32(clamping: configuration.shutdownFlushTimeout.wholeMilliseconds)
         self.client = client

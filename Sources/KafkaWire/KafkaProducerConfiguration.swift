@@ -24,6 +24,9 @@ public struct KafkaProducerConfiguration: Sendable {
     /// How long shutdown waits for queued messages to be delivered. Default: 10 s.
     public var shutdownFlushTimeout: Duration = .seconds(10)
 
+    /// `statistics.interval.ms`: how often librdkafka reports statistics; `nil` = never. Default: `nil`.
+    public var statisticsInterval: Duration? = nil
+
     /// Any other librdkafka property, passed through as is (TLS, SASL, compression …).
     /// These win over the fields above.
     public var additionalProperties: [String: String] = [:]
@@ -46,6 +49,9 @@ public struct KafkaProducerConfiguration: Sendable {
             // Reconnect within a second of a broker coming back (librdkafka's default backs off to 10 s).
             ("reconnect.backoff.max.ms", "1000"),
         ]
+        if let interval = self.statisticsInterval {
+            properties.append(("statistics.interval.ms", String(interval.wholeMilliseconds)))
+        }
         for key in self.additionalProperties.keys.sorted() {
             properties.append((key, self.additionalProperties[key]!))
         }

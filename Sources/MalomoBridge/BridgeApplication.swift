@@ -1,12 +1,15 @@
+import CoreMetrics
 import Hummingbird
+import HummingbirdCore
 import KafkaWire
 import Logging
 import NIOCore
 import ServiceLifecycle
 import UnixSignals
 
-/// Assembles the bridge: the webhook listener and the Kafka producer, in one
-/// `ServiceGroup` with graceful shutdown on SIGTERM and SIGINT.
+/// Assembles the bridge: the webhook listener, the management listener, the Kafka
+/// producer and the secrets reloader, in one `ServiceGroup` with graceful shutdown on
+/// SIGTERM and SIGINT.
 public enum BridgeApplication {
     /// The webhook HTTP application (a `Service`), without the producer's lifecycle.
     ///
@@ -15,17 +18,47 @@ public enum BridgeApplication {
         configuration: BridgeConfiguration,
         secrets: WebhookSecretStore,
         producer: KafkaProducer,
+        metrics: BridgeMetrics = BridgeMetrics(),
         logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let handler = WebhookHandler(configuration: configuration, secrets: secrets, producer: producer, logger: logger)
+        let handler = WebhookHandler(
+            configuration: configuration, secrets: secrets, producer: producer, metrics: metrics, logger: logger)
+        var decoder = HTTP1Channel.Configuration.DecoderConfiguration()
+        decoder.maxHeaderListSize = configuration.httpMaxHeaderBytes
+        decoder.maxHeaderFieldSize = configuration.httpMaxHeaderBytes
         return Application(
-            responder: WebhookResponder<BasicRequestContext>(handler: handler),
+            responder: WebhookResponder(handler: handler),
+            server: .http1(
+                configuration: .init(
+                    idleTimeout: .milliseconds(Int64(configuration.httpIdleTimeoutMilliseconds)),
+                    httpDecoderConfiguration: decoder)),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.httpHost, port: configuration.httpPort),
-                serverName: nil
+                serverName: nil,
+                availableConnectionsDelegate: MaximumAvailableConnections(configuration.httpMaxConnections)
             ),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.httpPort) },
+            logger: logger
+        )
+    }
+
+    /// The management application: `/metrics`, `/healthz`, `/readyz`.
+    public static func makeManagementApplication(
+        configuration: BridgeConfiguration,
+        metrics: BridgeMetrics,
+        state: BridgeState,
+        logger: Logger,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        Application(
+            responder: ManagementResponder(metrics: metrics, state: state),
+            server: .http1(configuration: .init(idleTimeout: .seconds(60))),
+            configuration: ApplicationConfiguration(
+                address: .hostname(configuration.managementHost, port: configuration.managementPort),
+                serverName: nil
+            ),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.managementPort) },
             logger: logger
         )
     }
@@ -41,29 +74,108 @@ public enum BridgeApplication {
         return WebhookSecretStore(snapshot)
     }
 
-    /// Runs the bridge until SIGTERM or SIGINT, then drains: the listener stops accepting
-    /// and finishes in-flight requests, then the producer flushes.
+    /// Ports the listeners bound to.
+    public struct Ports: Sendable {
+        public var webhook: Int
+        public var management: Int
+    }
+
+    /// Runs the bridge until SIGTERM or SIGINT, then drains: readiness turns 503, the
+    /// webhook listener stops accepting and finishes in-flight requests, the producer
+    /// flushes, and the function returns.
+    ///
+    /// - Parameter onRunning: Called once both listeners are up.
     public static func run(
         configuration: BridgeConfiguration,
         secrets: WebhookSecretStore,
         logger: Logger,
-        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        onRunning: @escaping @Sendable (Ports) async -> Void = { _ in }
     ) async throws {
-        let producer = try KafkaProducer(configuration: configuration.producerConfiguration, logger: logger)
-        let app = makeWebhookApplication(
-            configuration: configuration, secrets: secrets, producer: producer, logger: logger,
-            onServerRunning: onServerRunning)
+        let metrics = BridgeMetrics()
+        metrics.secretsLoaded.record(secrets.snapshot.count)
+        let reloader = configuration.secretsDirectory.map { directory in
+            SecretsReloader(
+                directory: directory, interval: .milliseconds(configuration.secretsReloadIntervalMilliseconds),
+                defaults: configuration.defaultSecrets, allowUnsigned: configuration.allowUnsigned, store: secrets,
+                metrics: metrics, logger: logger)
+        }
+        var producerConfiguration = configuration.producerConfiguration
+        // Queued messages time out before the ack timeout anyway: never flush longer.
+        producerConfiguration.shutdownFlushTimeout = .milliseconds(configuration.ackTimeoutMilliseconds)
+        let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger) { statistics in
+            metrics.apply(statistics)
+        }
+        logger.info(
+            "Kafka producer configured",
+            metadata: ["kafka.properties": .dictionary(producer.effectiveProperties.filter { Self.loggedProperties.contains($0.key) }.mapValues { .string($0) })])
+        let health = KafkaClusterHealth(producer: producer)
+        let state = BridgeState(health: health)
+        let ports = PortsLatch()
+        let management = makeManagementApplication(
+            configuration: configuration, metrics: metrics, state: state, logger: logger
+        ) { port in
+            logger.info("Management listener started", metadata: ["port": "\(port)", "host": "\(configuration.managementHost)"])
+            if let ready = ports.set(management: port) { await onRunning(ready) }
+        }
+        let webhook = makeWebhookApplication(
+            configuration: configuration, secrets: secrets, producer: producer, metrics: metrics, logger: logger
+        ) { port in
+            logger.info("Webhook listener started", metadata: ["port": "\(port)", "host": "\(configuration.httpHost)"])
+            if let ready = ports.set(webhook: port) { await onRunning(ready) }
+        }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            // Started first, stopped last: the producer flushes after the webhook listener drained.
+            .init(service: producer),
+            .init(service: management),
+        ]
+        if let reloader {
+            services.append(.init(service: reloader, successTerminationBehavior: .ignore))
+        }
+        services.append(.init(service: webhook))
+        // Last in, so told first: readiness flips before the listener drains.
+        services.append(.init(service: DrainMonitor(state: state, logger: logger), successTerminationBehavior: .ignore))
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [
-                    // Started first, stopped last: the producer flushes after HTTP drained.
-                    .init(service: producer),
-                    .init(service: app),
-                ],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )
         )
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            await health.stop()
+            throw error
+        }
+        await health.stop()
+        logger.info("Stopped: in-flight requests answered, Kafka producer flushed")
+    }
+
+    /// librdkafka properties worth a line in the startup log (none of them secret).
+    static let loggedProperties: Set<String> = [
+        "bootstrap.servers", "client.id", "enable.idempotence", "request.required.acks", "linger.ms",
+        "message.timeout.ms", "queue.buffering.max.messages", "queue.buffering.max.kbytes", "compression.codec",
+        "security.protocol", "sasl.mechanisms", "statistics.interval.ms", "reconnect.backoff.max.ms",
+    ]
+}
+
+/// Collects both listeners' ports and says when both are known.
+final class PortsLatch: Sendable {
+    private let ports = Mutex<(webhook: Int?, management: Int?)>((nil, nil))
+
+    func set(webhook: Int) -> BridgeApplication.Ports? {
+        self.ports.withLock { ports in
+            ports.webhook = webhook
+            return ports.management.map { BridgeApplication.Ports(webhook: webhook, management: $0) }
+        }
+    }
+
+    func set(management: Int) -> BridgeApplication.Ports? {
+        self.ports.withLock { ports in
+            ports.management = management
+            return ports.webhook.map { BridgeApplication.Ports(webhook: $0, management: management) }
+        }
     }
 }
+
+import Synchronization

@@ -24,21 +24,61 @@ public struct BridgeConfiguration: Sendable {
     public static let settings: [Setting] = [
         .init(key: "http.host", environmentVariable: "HTTP_HOST", defaultValue: "0.0.0.0", isSecret: false),
         .init(key: "http.port", environmentVariable: "HTTP_PORT", defaultValue: "8080", isSecret: false),
+        .init(key: "management.host", environmentVariable: "MANAGEMENT_HOST", defaultValue: nil, isSecret: false),
+        .init(key: "management.port", environmentVariable: "MANAGEMENT_PORT", defaultValue: "9090", isSecret: false),
         .init(key: "kafka.brokers", environmentVariable: "KAFKA_BROKERS", defaultValue: nil, isSecret: false),
         .init(key: "kafka.topicPrefix", environmentVariable: "KAFKA_TOPIC_PREFIX", defaultValue: "malomo.", isSecret: false),
         .init(
             key: "kafka.deadLetterTopic", environmentVariable: "KAFKA_DEAD_LETTER_TOPIC",
             defaultValue: "malomo.dead-letter", isSecret: false),
         .init(key: "kafka.lingerMs", environmentVariable: "KAFKA_LINGER_MS", defaultValue: "1", isSecret: false),
+        .init(key: "kafka.clientId", environmentVariable: "KAFKA_CLIENT_ID", defaultValue: "malomo-bridge", isSecret: false),
+        .init(key: "kafka.compression", environmentVariable: "KAFKA_COMPRESSION", defaultValue: "none", isSecret: false),
+        .init(
+            key: "kafka.queueMaxMessages", environmentVariable: "KAFKA_QUEUE_MAX_MESSAGES", defaultValue: "100000",
+            isSecret: false),
+        .init(key: "kafka.queueMaxKbytes", environmentVariable: "KAFKA_QUEUE_MAX_KBYTES", defaultValue: "131072", isSecret: false),
+        .init(
+            key: "kafka.statisticsIntervalMs", environmentVariable: "KAFKA_STATISTICS_INTERVAL_MS", defaultValue: "15000",
+            isSecret: false),
+        .init(
+            key: "kafka.securityProtocol", environmentVariable: "KAFKA_SECURITY_PROTOCOL", defaultValue: "plaintext",
+            isSecret: false),
+        .init(key: "kafka.sslCaLocation", environmentVariable: "KAFKA_SSL_CA_LOCATION", defaultValue: nil, isSecret: false),
+        .init(
+            key: "kafka.sslCertificateLocation", environmentVariable: "KAFKA_SSL_CERTIFICATE_LOCATION", defaultValue: nil,
+            isSecret: false),
+        .init(key: "kafka.sslKeyLocation", environmentVariable: "KAFKA_SSL_KEY_LOCATION", defaultValue: nil, isSecret: false),
+        .init(key: "kafka.sslKeyPassword", environmentVariable: "KAFKA_SSL_KEY_PASSWORD", defaultValue: nil, isSecret: true),
+        .init(
+            key: "kafka.sslKeyPasswordFile", environmentVariable: "KAFKA_SSL_KEY_PASSWORD_FILE", defaultValue: nil,
+            isSecret: false),
+        .init(key: "kafka.saslMechanism", environmentVariable: "KAFKA_SASL_MECHANISM", defaultValue: nil, isSecret: false),
+        .init(key: "kafka.saslUsername", environmentVariable: "KAFKA_SASL_USERNAME", defaultValue: nil, isSecret: false),
+        .init(key: "kafka.saslPassword", environmentVariable: "KAFKA_SASL_PASSWORD", defaultValue: nil, isSecret: true),
+        .init(key: "kafka.saslPasswordFile", environmentVariable: "KAFKA_SASL_PASSWORD_FILE", defaultValue: nil, isSecret: false),
+        .init(key: "kafka.propertiesFile", environmentVariable: "KAFKA_PROPERTIES_FILE", defaultValue: nil, isSecret: false),
         .init(key: "malomo.webhookSecret", environmentVariable: "MALOMO_WEBHOOK_SECRET", defaultValue: nil, isSecret: true),
+        .init(
+            key: "malomo.webhookSecretFile", environmentVariable: "MALOMO_WEBHOOK_SECRET_FILE", defaultValue: nil,
+            isSecret: false),
         .init(
             key: "malomo.webhookSecretsDir", environmentVariable: "MALOMO_WEBHOOK_SECRETS_DIR", defaultValue: nil,
             isSecret: false),
+        .init(
+            key: "malomo.secretsReloadIntervalMs", environmentVariable: "MALOMO_SECRETS_RELOAD_INTERVAL_MS",
+            defaultValue: "5000", isSecret: false),
         .init(key: "malomo.allowUnsigned", environmentVariable: "MALOMO_ALLOW_UNSIGNED", defaultValue: "false", isSecret: false),
         .init(key: "malomo.allowedTopics", environmentVariable: "MALOMO_ALLOWED_TOPICS", defaultValue: nil, isSecret: false),
         .init(key: "ackTimeoutMs", environmentVariable: "ACK_TIMEOUT_MS", defaultValue: "5000", isSecret: false),
         .init(key: "maxBodyBytes", environmentVariable: "MAX_BODY_BYTES", defaultValue: "1048576", isSecret: false),
+        .init(key: "maxInFlight", environmentVariable: "MAX_IN_FLIGHT", defaultValue: "256", isSecret: false),
+        .init(key: "http.maxConnections", environmentVariable: "HTTP_MAX_CONNECTIONS", defaultValue: "1024", isSecret: false),
+        .init(key: "http.idleTimeoutMs", environmentVariable: "HTTP_IDLE_TIMEOUT_MS", defaultValue: "60000", isSecret: false),
+        .init(key: "http.readTimeoutMs", environmentVariable: "HTTP_READ_TIMEOUT_MS", defaultValue: "10000", isSecret: false),
+        .init(key: "http.maxHeaderBytes", environmentVariable: "HTTP_MAX_HEADER_BYTES", defaultValue: "16384", isSecret: false),
         .init(key: "log.level", environmentVariable: "LOG_LEVEL", defaultValue: "info", isSecret: false),
+        .init(key: "log.format", environmentVariable: "LOG_FORMAT", defaultValue: "json", isSecret: false),
     ]
 
     /// Malomo gives each delivery attempt 10 s; the ack timeout must leave room to answer.
@@ -48,24 +88,54 @@ public struct BridgeConfiguration: Sendable {
     public var httpHost: String = "0.0.0.0"
     /// Port of the webhook listener (0 picks a free port).
     public var httpPort: Int = 8080
+    /// Address of the management listener (metrics, health). Default: `httpHost`.
+    public var managementHost: String = "0.0.0.0"
+    /// Port of the management listener (0 picks a free port).
+    public var managementPort: Int = 9090
     /// Kafka bootstrap servers.
     public var kafkaBrokers: [String] = []
     /// Routing: topic prefix, dead-letter topic, allow-list.
     public var router = WebhookRouter()
     /// `linger.ms` for the producer.
     public var kafkaLingerMilliseconds: Int = 1
+    /// `client.id`.
+    public var kafkaClientID: String = "malomo-bridge"
+    /// `compression.codec`.
+    public var kafkaCompression: String = "none"
+    /// `queue.buffering.max.messages`.
+    public var kafkaQueueMaxMessages: Int = 100_000
+    /// `queue.buffering.max.kbytes`.
+    public var kafkaQueueMaxKilobytes: Int = 131_072
+    /// `statistics.interval.ms` (0 = off).
+    public var kafkaStatisticsIntervalMilliseconds: Int = 15_000
+    /// TLS, SASL and pass-through librdkafka properties (values may be secrets: never log them).
+    public var kafkaProperties: [String: String] = [:]
     /// Secrets accepted for every webhook id (several = rotation).
     public var defaultSecrets: [WebhookSecret] = []
     /// Directory with one file per webhook id, holding that webhook's secrets one per line.
     public var secretsDirectory: String? = nil
+    /// How often the secrets directory is checked for changes.
+    public var secretsReloadIntervalMilliseconds: Int = 5000
     /// Accept unsigned requests when no secret applies.
     public var allowUnsigned: Bool = false
     /// How long a request waits for the broker's acknowledgement before answering 503.
     public var ackTimeoutMilliseconds: Int = 5000
     /// Largest accepted body; larger ones get 413.
     public var maxBodyBytes: Int = 1 << 20
+    /// Requests handled at once; more get 503 at once.
+    public var maxInFlight: Int = 256
+    /// Open connections accepted at once; more wait in the listen backlog.
+    public var httpMaxConnections: Int = 1024
+    /// An idle connection is closed after this long.
+    public var httpIdleTimeoutMilliseconds: Int = 60_000
+    /// The whole body must arrive within this long (else 408).
+    public var httpReadTimeoutMilliseconds: Int = 10_000
+    /// Largest request head (request line and headers).
+    public var httpMaxHeaderBytes: Int = 16_384
     /// Log level.
     public var logLevel: Logger.Level = .info
+    /// `json` or `text`.
+    public var logFormat: LogFormat = .json
 
     /// A configuration with defaults and these brokers.
     public init(kafkaBrokers: [String]) {
@@ -84,6 +154,13 @@ public struct BridgeConfiguration: Sendable {
         var producer = KafkaProducerConfiguration(bootstrapServers: self.kafkaBrokers)
         producer.messageTimeout = .milliseconds(self.messageTimeoutMilliseconds)
         producer.lingerMilliseconds = self.kafkaLingerMilliseconds
+        producer.clientID = self.kafkaClientID
+        producer.maximumQueuedMessages = self.kafkaQueueMaxMessages
+        producer.statisticsInterval =
+            self.kafkaStatisticsIntervalMilliseconds > 0 ? .milliseconds(self.kafkaStatisticsIntervalMilliseconds) : nil
+        var properties = ["compression.codec": self.kafkaCompression, "queue.buffering.max.kbytes": String(self.kafkaQueueMaxKilobytes)]
+        properties.merge(self.kafkaProperties) { _, explicit in explicit }
+        producer.additionalProperties = properties
         return producer
     }
 }
@@ -96,13 +173,19 @@ extension BridgeConfiguration {
     ///   - dev: Dev mode: brokers come from the in-process mock cluster, so `KAFKA_BROKERS`
     ///     is not required, and the HTTP host defaults to `127.0.0.1`.
     /// - Throws: ``BridgeConfigurationError`` naming the first bad setting.
-    public init(reader: ConfigReader, dev: Bool = false) throws(BridgeConfigurationError) {
+    ///   - environment: The process environment, for the `KAFKA_PROPERTY_<name>` pass-through.
+    public init(reader: ConfigReader, dev: Bool = false, environment: [String: String] = [:]) throws(BridgeConfigurationError) {
         self.init(kafkaBrokers: [])
         let values = SettingValues(reader: reader)
 
         self.httpHost = try values.text("HTTP_HOST") ?? (dev ? "127.0.0.1" : "0.0.0.0")
         if self.httpHost.isEmpty { throw .init(setting: "HTTP_HOST", message: "must not be empty") }
         self.httpPort = try values.integer("HTTP_PORT", in: 0...65535) ?? 8080
+        self.managementHost = try values.text("MANAGEMENT_HOST") ?? self.httpHost
+        self.managementPort = try values.integer("MANAGEMENT_PORT", in: 0...65535) ?? 9090
+        if self.managementPort != 0 && self.managementPort == self.httpPort {
+            throw .init(setting: "MANAGEMENT_PORT", message: "must differ from HTTP_PORT (\(self.httpPort)): metrics never share the ingress port")
+        }
 
         if let brokers = try values.text("KAFKA_BROKERS") {
             self.kafkaBrokers = brokers.split(separator: ",").map { String($0.trimmingCharacters()) }.filter { !$0.isEmpty }
@@ -143,19 +226,32 @@ extension BridgeConfiguration {
         }
         self.router = WebhookRouter(topicPrefix: prefix, deadLetterTopic: deadLetter, allowedTopics: allowed)
         self.kafkaLingerMilliseconds = try values.integer("KAFKA_LINGER_MS", in: 0...1000) ?? 1
+        self.kafkaClientID = try values.text("KAFKA_CLIENT_ID") ?? "malomo-bridge"
+        self.kafkaCompression = try values.choice("KAFKA_COMPRESSION", ["none", "gzip", "snappy", "lz4", "zstd"]) ?? "none"
+        self.kafkaQueueMaxMessages = try values.integer("KAFKA_QUEUE_MAX_MESSAGES", in: 1...10_000_000) ?? 100_000
+        self.kafkaQueueMaxKilobytes = try values.integer("KAFKA_QUEUE_MAX_KBYTES", in: 1...2_097_151) ?? 131_072
+        self.kafkaStatisticsIntervalMilliseconds = try values.integer("KAFKA_STATISTICS_INTERVAL_MS", in: 0...86_400_000) ?? 15_000
+        self.kafkaProperties = try KafkaConnectionSettings.read(values, environment: environment)
 
-        if let secretList = try values.text("MALOMO_WEBHOOK_SECRET", isSecret: true) {
+        if let secretList = try values.secret("MALOMO_WEBHOOK_SECRET") {
             self.defaultSecrets = secretList.split(separator: ",").compactMap { WebhookSecret($0) }
             if self.defaultSecrets.isEmpty {
                 throw .init(setting: "MALOMO_WEBHOOK_SECRET", message: "is set but holds no secret")
             }
         }
         self.secretsDirectory = try values.text("MALOMO_WEBHOOK_SECRETS_DIR")
+        self.secretsReloadIntervalMilliseconds =
+            try values.integer("MALOMO_SECRETS_RELOAD_INTERVAL_MS", in: 100...3_600_000) ?? 5000
         self.allowUnsigned = try values.boolean("MALOMO_ALLOW_UNSIGNED") ?? false
 
         self.ackTimeoutMilliseconds =
             try values.integer("ACK_TIMEOUT_MS", in: 100...(Self.malomoAttemptTimeoutMilliseconds - 1)) ?? 5000
         self.maxBodyBytes = try values.integer("MAX_BODY_BYTES", in: 1...(64 << 20)) ?? (1 << 20)
+        self.maxInFlight = try values.integer("MAX_IN_FLIGHT", in: 1...100_000) ?? 256
+        self.httpMaxConnections = try values.integer("HTTP_MAX_CONNECTIONS", in: 1...1_000_000) ?? 1024
+        self.httpIdleTimeoutMilliseconds = try values.integer("HTTP_IDLE_TIMEOUT_MS", in: 100...3_600_000) ?? 60_000
+        self.httpReadTimeoutMilliseconds = try values.integer("HTTP_READ_TIMEOUT_MS", in: 100...600_000) ?? 10_000
+        self.httpMaxHeaderBytes = try values.integer("HTTP_MAX_HEADER_BYTES", in: 1024...1_048_576) ?? 16_384
         if let level = try values.text("LOG_LEVEL") {
             guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
                 throw .init(
@@ -163,6 +259,11 @@ extension BridgeConfiguration {
                     message: "'\(level)' is not one of trace, debug, info, notice, warning, error, critical")
             }
             self.logLevel = parsed
+        }
+        if let format = try values.choice("LOG_FORMAT", ["json", "text"]) {
+            self.logFormat = format == "json" ? .json : .text
+        } else {
+            self.logFormat = dev ? .text : .json
         }
     }
 
@@ -195,6 +296,24 @@ extension BridgeConfiguration {
             "ACK_TIMEOUT_MS": String(self.ackTimeoutMilliseconds),
             "MAX_BODY_BYTES": String(self.maxBodyBytes),
             "LOG_LEVEL": self.logLevel.rawValue,
+            "LOG_FORMAT": self.logFormat.rawValue,
+            "MANAGEMENT_HOST": self.managementHost,
+            "MANAGEMENT_PORT": String(self.managementPort),
+            "KAFKA_CLIENT_ID": self.kafkaClientID,
+            "KAFKA_COMPRESSION": self.kafkaCompression,
+            "KAFKA_QUEUE_MAX_MESSAGES": String(self.kafkaQueueMaxMessages),
+            "KAFKA_QUEUE_MAX_KBYTES": String(self.kafkaQueueMaxKilobytes),
+            "KAFKA_STATISTICS_INTERVAL_MS": String(self.kafkaStatisticsIntervalMilliseconds),
+            "KAFKA_SECURITY_PROTOCOL": self.kafkaProperties["security.protocol"] ?? "plaintext",
+            "KAFKA_PROPERTIES": self.kafkaProperties.keys.sorted().map { key in
+                "\(key)=\(KafkaConnectionSettings.isSecretProperty(key) ? "[redacted]" : self.kafkaProperties[key]!)"
+            }.joined(separator: ","),
+            "MALOMO_SECRETS_RELOAD_INTERVAL_MS": String(self.secretsReloadIntervalMilliseconds),
+            "MAX_IN_FLIGHT": String(self.maxInFlight),
+            "HTTP_MAX_CONNECTIONS": String(self.httpMaxConnections),
+            "HTTP_IDLE_TIMEOUT_MS": String(self.httpIdleTimeoutMilliseconds),
+            "HTTP_READ_TIMEOUT_MS": String(self.httpReadTimeoutMilliseconds),
+            "HTTP_MAX_HEADER_BYTES": String(self.httpMaxHeaderBytes),
         ]
     }
 

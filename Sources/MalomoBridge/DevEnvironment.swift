@@ -33,7 +33,7 @@ public struct DevEnvironment: Sendable {
     }
 
     /// The banner printed once the listener is up.
-    public func banner(configuration: BridgeConfiguration, port: Int) -> String {
+    public func banner(configuration: BridgeConfiguration, port: Int, managementPort: Int) -> String {
         let host = configuration.httpHost == "0.0.0.0" ? "127.0.0.1" : configuration.httpHost
         let topic = MalomoTopic("orders:created")!.kafkaTopic(prefix: configuration.router.topicPrefix)
         var lines = [
@@ -41,6 +41,7 @@ public struct DevEnvironment: Sendable {
             "malomo-bridge dev mode: in-process Kafka mock cluster (3 brokers, data in memory only)",
             "  Kafka bootstrap servers: \(self.cluster.bootstrapServers)",
             "  Webhook endpoint:        POST http://\(host):\(port)/webhooks/malomo",
+            "  Metrics and health:      http://\(host):\(managementPort)/metrics  /healthz  /readyz",
         ]
         if let path = Self.sampleOrderPath, let data = FileManager.default.contents(atPath: path),
             let secret = configuration.defaultSecrets.first
@@ -62,9 +63,10 @@ public struct DevEnvironment: Sendable {
         }
         lines += [
             "",
-            "Read it back from Kafka:",
+            "Read it back from Kafka (kcat), or decoded (malomo-events-tail):",
             "  kcat -C -b \(self.cluster.bootstrapServers) -t \(topic) -o beginning -e \\",
             "    -f 'topic=%t partition=%p offset=%o key=%k\\nheaders=%h\\n%s\\n'",
+            "  swift run malomo-events-tail --brokers \(self.cluster.bootstrapServers) --max 1",
             "",
             "Stop with Ctrl-C.",
             "",

@@ -40,4 +40,28 @@ struct SettingValues {
         default: throw .init(setting: variable, message: "'\(text)' is not true or false")
         }
     }
+
+    func choice(_ variable: String, _ allowed: [String]) throws(BridgeConfigurationError) -> String? {
+        guard let text = try self.text(variable) else { return nil }
+        guard allowed.contains(text.lowercased()) else {
+            throw .init(setting: variable, message: "'\(text)' is not one of \(allowed.joined(separator: ", "))")
+        }
+        return text.lowercased()
+    }
+
+    /// A secret given directly (`NAME`) or in a file (`NAME_FILE`), not both. A file's
+    /// surrounding white space is removed.
+    func secret(_ variable: String) throws(BridgeConfigurationError) -> String? {
+        let direct = try self.text(variable, isSecret: true)
+        guard let path = try self.text(variable + "_FILE") else { return direct }
+        if direct != nil {
+            throw .init(setting: variable + "_FILE", message: "set either \(variable) or \(variable)_FILE, not both")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .init(setting: variable + "_FILE", message: "cannot read '\(path)'")
+        }
+        let value = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !value.isEmpty else { throw .init(setting: variable + "_FILE", message: "'\(path)' is empty") }
+        return value
+    }
 }

@@ -1,62 +1,106 @@
-import Foundation
+import Metrics
+import CoreMetrics
 import HTTPTypes
 import Hummingbird
 import KafkaWire
 import Logging
 import MalomoWebhookCore
 import NIOCore
+import Synchronization
 
-/// Handles `POST /webhooks/malomo`: size limit, signature, routing, publish, answer.
-///
-/// The 202 is sent only after the broker acknowledged the record.
-public struct WebhookHandler: Sendable {
+/// Handles `POST /webhooks/malomo`: admission, size limit, read deadline, signature,
+/// routing, publish, answer. The 202 is sent only after the broker acknowledged the record.
+public final class WebhookHandler: Sendable {
     let router: WebhookRouter
     let secrets: WebhookSecretStore
     let allowUnsigned: Bool
     let maxBodyBytes: Int
+    let maxInFlight: Int
+    let readTimeout: TimeAmount
     let producer: KafkaProducer
+    let metrics: BridgeMetrics
     let logger: Logger
+    private let inFlight = Atomic<Int>(0)
 
     /// Seconds in `Retry-After` on 503 (Malomo keeps its own backoff; this is for other clients).
     static let retryAfterSeconds = "5"
 
     /// Creates a handler.
-    public init(configuration: BridgeConfiguration, secrets: WebhookSecretStore, producer: KafkaProducer, logger: Logger) {
+    public init(
+        configuration: BridgeConfiguration,
+        secrets: WebhookSecretStore,
+        producer: KafkaProducer,
+        metrics: BridgeMetrics,
+        logger: Logger
+    ) {
         self.router = configuration.router
         self.secrets = secrets
         self.allowUnsigned = configuration.allowUnsigned
         self.maxBodyBytes = configuration.maxBodyBytes
+        self.maxInFlight = configuration.maxInFlight
+        self.readTimeout = .milliseconds(Int64(configuration.httpReadTimeoutMilliseconds))
         self.producer = producer
+        self.metrics = metrics
         self.logger = logger
     }
 
-    func handle(_ request: Request) async -> Response {
-        let webhookID = request.headers[.malomoWebhookID]
-        let malomoTopic = request.headers[.malomoTopic]
-        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > self.maxBodyBytes {
-            return self.reject(.tooLarge, "body of \(length) bytes exceeds MAX_BODY_BYTES (\(self.maxBodyBytes))", webhookID)
+    /// One request's facts, for the log line and the metrics.
+    struct Exchange {
+        let requestID = RequestID.next()
+        let started = ContinuousClock.now
+        var webhookID: String?
+        var malomoTopic: String?
+        var eventID: String?
+        var verified = false
+    }
+
+    func handle(_ request: Request, channel: any Channel) async -> Response {
+        var exchange = Exchange()
+        exchange.webhookID = request.headers[.malomoWebhookID]
+        exchange.malomoTopic = request.headers[.malomoTopic]
+        let admitted = self.inFlight.add(1, ordering: .relaxed).newValue
+        self.metrics.requestsInFlight.record(admitted)
+        defer {
+            let remaining = self.inFlight.subtract(1, ordering: .relaxed).newValue
+            self.metrics.requestsInFlight.record(remaining)
         }
+        guard admitted <= self.maxInFlight else {
+            return self.finish(
+                .overloaded, "more than MAX_IN_FLIGHT (\(self.maxInFlight)) requests in flight; retry later", exchange)
+        }
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > self.maxBodyBytes {
+            return self.finish(.tooLarge, "body of \(length) bytes exceeds MAX_BODY_BYTES (\(self.maxBodyBytes))", exchange)
+        }
+
+        // A sender too slow to deliver its body within HTTP_READ_TIMEOUT_MS loses the connection.
+        let deadline = channel.eventLoop.scheduleTask(in: self.readTimeout) { channel.close(promise: nil) }
         var request = request
         let body: ByteBuffer
         do {
             body = try await request.collectBody(upTo: self.maxBodyBytes)
+            deadline.cancel()
         } catch let error as HTTPError where error.status == .contentTooLarge {
-            return self.reject(.tooLarge, "body exceeds MAX_BODY_BYTES (\(self.maxBodyBytes))", webhookID)
+            deadline.cancel()
+            return self.finish(.tooLarge, "body exceeds MAX_BODY_BYTES (\(self.maxBodyBytes))", exchange)
         } catch {
-            return self.reject(.badRequest, "the request body could not be read", webhookID)
+            deadline.cancel()
+            let timedOut = ContinuousClock.now - exchange.started >= .nanoseconds(self.readTimeout.nanoseconds)
+            return timedOut
+                ? self.finish(.readTimeout, "the body did not arrive within HTTP_READ_TIMEOUT_MS", exchange)
+                : self.finish(.badRequest, "the request body could not be read", exchange)
         }
 
-        let receivedAt = RFC3339Timestamp.format(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1000))
+        let receivedAt = RFC3339Now.string()
         let signature = request.headers[.malomoSignature]
-        let candidates = self.secrets.secrets(forWebhookID: webhookID)
+        let candidates = self.secrets.secrets(forWebhookID: exchange.webhookID)
         let (verdict, record) = body.withUnsafeReadableBytes { bytes in
             let verdict = WebhookSignatureVerifier.verify(
                 signature: signature, body: bytes, secrets: candidates, allowUnsigned: self.allowUnsigned)
             guard verdict.isAccepted else { return (verdict, WebhookRecord?.none) }
             let record = self.router.record(
                 body: bytes,
-                malomoTopic: malomoTopic,
-                webhookID: webhookID,
+                malomoTopic: exchange.malomoTopic,
+                webhookID: exchange.webhookID,
                 attemptNumber: request.headers[.malomoAttemptNumber],
                 receivedAt: receivedAt
             )
@@ -64,14 +108,17 @@ public struct WebhookHandler: Sendable {
         }
         guard let record else {
             switch verdict {
-            case .missing: return self.reject(.signatureMissing, "Malomo-Signature header is required", webhookID)
+            case .missing: return self.finish(.signatureMissing, "Malomo-Signature header is required", exchange)
             case .malformed:
-                return self.reject(.signatureMalformed, "Malomo-Signature must be 64 hexadecimal digits", webhookID)
+                return self.finish(.signatureMalformed, "Malomo-Signature must be 64 hexadecimal digits", exchange)
             case .noSecretConfigured:
-                return self.reject(.noSecret, "no secret is configured for this webhook", webhookID)
-            default: return self.reject(.signatureMismatch, "Malomo-Signature does not match the body", webhookID)
+                return self.finish(.noSecret, "no secret is configured for this webhook", exchange)
+            default: return self.finish(.signatureMismatch, "Malomo-Signature does not match the body", exchange)
             }
         }
+        exchange.verified = true
+        exchange.eventID = record.eventID
+        self.metrics.attempt(request.headers[.malomoAttemptNumber])
 
         let kafkaRecord = KafkaProducerRecord(
             topic: record.topic,
@@ -79,46 +126,70 @@ public struct WebhookHandler: Sendable {
             value: Array(body.readableBytesView),
             headers: record.headers.map { KafkaHeader(key: $0.name, string: $0.value) }
         )
+        self.metrics.produceInFlight.record(self.producer.inFlightCount + 1)
+        let produceStart = ContinuousClock.now
+        defer { self.metrics.produceInFlight.record(self.producer.inFlightCount) }
         do {
             let report = try await self.producer.send(kafkaRecord)
-            let outcome: WebhookOutcome = record.deadLetterReason == nil ? .accepted : .deadLettered
+            self.metrics.ackLatency.record(duration: ContinuousClock.now - produceStart)
+            let outcome: WebhookOutcome
             if let reason = record.deadLetterReason {
-                self.logger.warning(
-                    "Webhook dead-lettered",
-                    metadata: [
-                        "malomo.webhook_id": "\(webhookID ?? "")", "malomo.event_id": "\(record.eventID)",
-                        "malomo.dead_letter_reason": "\(reason)", "kafka.topic": "\(report.topic)",
-                    ])
+                outcome = .deadLettered
+                self.metrics.deadLettered(reason: reason)
+            } else {
+                outcome = .accepted
             }
-            return Self.response(
+            var response = Self.response(
                 outcome.status,
                 JSONResponseBody.accepted(
                     eventID: record.eventID, topic: report.topic, partition: report.partition, offset: report.offset))
+            response.headers[.requestID] = exchange.requestID
+            self.record(outcome, exchange, detail: record.deadLetterReason.map { "dead-lettered: \($0)" }, kafkaTopic: report.topic)
+            return response
         } catch let error as KafkaError {
+            self.metrics.ackLatency.record(duration: ContinuousClock.now - produceStart)
+            self.metrics.deliveryFailed(error)
             let outcome: WebhookOutcome = error.code == .shutdown ? .shuttingDown : .unavailable
-            self.logger.error(
-                "Webhook not acknowledged by Kafka",
-                metadata: [
-                    "malomo.webhook_id": "\(webhookID ?? "")", "malomo.event_id": "\(record.eventID)",
-                    "kafka.topic": "\(record.topic)", "kafka.error": "\(error.label)", "kafka.reason": "\(error.reason)",
-                ])
-            return self.unavailable(outcome, "Kafka did not acknowledge the event (\(error.label)); retry later")
+            return self.finish(outcome, "Kafka did not acknowledge the event (\(error.label)); retry later", exchange, kafkaError: error)
         } catch {
-            return self.unavailable(.unavailable, "Kafka did not acknowledge the event; retry later")
+            return self.finish(.unavailable, "Kafka did not acknowledge the event; retry later", exchange)
         }
     }
 
-    private func reject(_ outcome: WebhookOutcome, _ message: String, _ webhookID: String?) -> Response {
-        self.logger.notice(
-            "Webhook rejected",
-            metadata: ["outcome": "\(outcome)", "malomo.webhook_id": "\(webhookID ?? "")", "reason": "\(message)"])
-        return Self.response(outcome.status, JSONResponseBody.error(outcome, message: message))
+    /// Answers with an error body, counting and logging the outcome.
+    func finish(_ outcome: WebhookOutcome, _ message: String, _ exchange: Exchange, kafkaError: KafkaError? = nil) -> Response {
+        var response = Self.response(outcome.status, JSONResponseBody.error(outcome, message: message))
+        response.headers[.requestID] = exchange.requestID
+        if outcome.status == .serviceUnavailable { response.headers[.retryAfter] = Self.retryAfterSeconds }
+        self.record(outcome, exchange, detail: kafkaError.map { "\($0.label): \($0.reason)" } ?? message, kafkaTopic: nil)
+        return response
     }
 
-    private func unavailable(_ outcome: WebhookOutcome, _ message: String) -> Response {
-        var response = Self.response(outcome.status, JSONResponseBody.error(outcome, message: message))
-        response.headers[.retryAfter] = Self.retryAfterSeconds
-        return response
+    private func record(_ outcome: WebhookOutcome, _ exchange: Exchange, detail: String?, kafkaTopic: String?) {
+        let elapsed = ContinuousClock.now - exchange.started
+        self.metrics.requestDuration.record(duration: elapsed)
+        self.metrics.received(
+            topicLabel: BridgeMetrics.topicLabel(for: exchange.malomoTopic, verified: exchange.verified), outcome: outcome)
+        let level: Logger.Level =
+            switch outcome.rawValue {
+            case WebhookOutcome.accepted.rawValue: .debug
+            case WebhookOutcome.unavailable.rawValue, WebhookOutcome.shuttingDown.rawValue: .error
+            case WebhookOutcome.deadLettered.rawValue, WebhookOutcome.overloaded.rawValue: .warning
+            default: .notice
+            }
+        guard self.logger.logLevel <= level else { return }
+        var metadata: Logger.Metadata = [
+            "request_id": .string(exchange.requestID),
+            "outcome": .string(outcome.rawValue),
+            "status": .stringConvertible(outcome.status.code),
+            "latency_ms": .string(String(format: "%.3f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)),
+        ]
+        if let webhookID = exchange.webhookID { metadata["malomo_webhook_id"] = .string(String(webhookID.prefix(128))) }
+        if let topic = exchange.malomoTopic { metadata["malomo_topic"] = .string(String(topic.prefix(128))) }
+        if let eventID = exchange.eventID { metadata["malomo_event_id"] = .string(eventID) }
+        if let kafkaTopic { metadata["kafka_topic"] = .string(kafkaTopic) }
+        if let detail { metadata["detail"] = .string(detail) }
+        self.logger.log(level: level, "Webhook \(outcome.rawValue)", metadata: metadata)
     }
 
     static func response(_ status: HTTPResponse.Status, _ json: String) -> Response {
@@ -129,3 +200,10 @@ public struct WebhookHandler: Sendable {
         )
     }
 }
+
+extension HTTPField.Name {
+    /// `X-Request-Id`: the id of the request's log line.
+    static let requestID = HTTPField.Name("X-Request-Id")!
+}
+
+import Foundation

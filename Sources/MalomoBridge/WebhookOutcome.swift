@@ -24,6 +24,10 @@ public struct WebhookOutcome: Sendable, Hashable, CustomStringConvertible {
     public static let tooLarge = WebhookOutcome(rawValue: "too_large", status: .contentTooLarge)
     /// The body could not be read (client went away or sent a broken body) (400).
     public static let badRequest = WebhookOutcome(rawValue: "bad_request", status: .badRequest)
+    /// More than `MAX_IN_FLIGHT` requests at once (503).
+    public static let overloaded = WebhookOutcome(rawValue: "overloaded", status: .serviceUnavailable)
+    /// The body did not arrive within `HTTP_READ_TIMEOUT_MS` (408; the connection is closed).
+    public static let readTimeout = WebhookOutcome(rawValue: "read_timeout", status: .requestTimeout)
     /// Kafka did not acknowledge in time, or the producer queue is full (503).
     public static let unavailable = WebhookOutcome(rawValue: "unavailable", status: .serviceUnavailable)
     /// The bridge is shutting down (503).
@@ -36,7 +40,7 @@ public struct WebhookOutcome: Sendable, Hashable, CustomStringConvertible {
     /// Every outcome, for pre-registering metrics.
     public static let all: [WebhookOutcome] = [
         .accepted, .deadLettered, .signatureMissing, .signatureMalformed, .signatureMismatch, .noSecret, .tooLarge,
-        .badRequest, .unavailable, .shuttingDown, .methodNotAllowed, .notFound,
+        .badRequest, .overloaded, .readTimeout, .unavailable, .shuttingDown, .methodNotAllowed, .notFound,
     ]
 
     public var description: String { self.rawValue }

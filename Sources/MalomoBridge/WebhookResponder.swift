@@ -3,7 +3,8 @@ import Hummingbird
 
 /// The webhook listener's responder: one path, one method. Everything else gets a
 /// precise 404 or 405 without touching the body.
-public struct WebhookResponder<Context: RequestContext>: HTTPResponder {
+public struct WebhookResponder: HTTPResponder {
+    public typealias Context = BridgeRequestContext
     /// The webhook path.
     public static var path: String { "/webhooks/malomo" }
 
@@ -16,16 +17,13 @@ public struct WebhookResponder<Context: RequestContext>: HTTPResponder {
 
     public func respond(to request: Request, context: Context) async throws -> Response {
         guard request.uri.path == Self.path else {
-            return WebhookHandler.response(
-                .notFound, JSONResponseBody.error(.notFound, message: "no such path; webhooks go to POST \(Self.path)"))
+            return self.handler.finish(.notFound, "no such path; webhooks go to POST \(Self.path)", .init())
         }
         guard request.method == .post else {
-            var response = WebhookHandler.response(
-                .methodNotAllowed,
-                JSONResponseBody.error(.methodNotAllowed, message: "\(Self.path) accepts POST only"))
+            var response = self.handler.finish(.methodNotAllowed, "\(Self.path) accepts POST only", .init())
             response.headers[.allow] = "POST"
             return response
         }
-        return await self.handler.handle(request)
+        return await self.handler.handle(request, channel: context.channel)
     }
 }

@@ -20,16 +20,23 @@ struct MalomoBridgeMain {
         do {
             try BridgeCommandLine.validate(arguments)
             let dev = arguments.contains("--dev")
+            let environment = ProcessInfo.processInfo.environment
             let reader = ConfigReader(providers: [
                 CommandLineArgumentsProvider(),
-                EnvironmentVariablesProvider(secretsSpecifier: .specific(["MALOMO_WEBHOOK_SECRET"])),
+                EnvironmentVariablesProvider(
+                    secretsSpecifier: .specific(Set(BridgeConfiguration.settings.filter(\.isSecret).map(\.environmentVariable)))),
             ])
-            var configuration = try BridgeConfiguration(reader: reader, dev: dev)
+            var configuration = try BridgeConfiguration(reader: reader, dev: dev, environment: environment)
             let level = configuration.logLevel
+            let format = configuration.logFormat
             LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = level
-                return handler
+                switch format {
+                case .json: return JSONLogHandler(label: label, level: level)
+                case .text:
+                    var handler = StreamLogHandler.standardError(label: label)
+                    handler.logLevel = level
+                    return handler
+                }
             }
             let logger = Logger(label: "malomo-bridge")
             let devEnvironment = dev ? try DevEnvironment(logger: logger) : nil
@@ -42,9 +49,10 @@ struct MalomoBridgeMain {
                     "config": .dictionary(configuration.redactedSummary.mapValues { .string($0) }),
                 ])
             let finalConfiguration = configuration
-            try await BridgeApplication.run(configuration: finalConfiguration, secrets: secrets, logger: logger) { port in
+            try await BridgeApplication.run(configuration: finalConfiguration, secrets: secrets, logger: logger) { ports in
                 if let devEnvironment {
-                    FileHandle.standardOutput.write(Data(devEnvironment.banner(configuration: finalConfiguration, port: port).utf8))
+                    let banner = devEnvironment.banner(configuration: finalConfiguration, port: ports.webhook, managementPort: ports.management)
+                    FileHandle.standardOutput.write(Data(banner.utf8))
                 }
             }
         } catch let error as BridgeConfigurationError {

@@ -114,3 +114,26 @@ import Testing
         #expect(!properties.values.contains("hunter2"))
     }
 }
+
+@Suite struct KafkaConsumerTests {
+    @Test func cancellingAWaitingNextReturnsPromptly() async throws {
+        let cluster = try MockKafkaCluster(brokerCount: 1)
+        try cluster.createTopic("wire.idle", partitions: 1)
+        let consumer = try KafkaConsumer(
+            configuration: KafkaConsumerConfiguration(
+                bootstrapServers: [cluster.bootstrapServers], groupID: "idle", topics: ["wire.idle"]),
+            logger: Logger(label: "test"))
+        let task = Task { try await consumer.next() }
+        try await Task.sleep(for: .milliseconds(300))
+        let start = ContinuousClock.now
+        task.cancel()
+        await #expect(throws: CancellationError.self) { try await task.value }
+        #expect(ContinuousClock.now - start < .seconds(2))
+        // stopReading() also ends a waiting next(), with nil.
+        let waiting = Task { try await consumer.next() }
+        try await Task.sleep(for: .milliseconds(300))
+        consumer.stopReading()
+        #expect(try await waiting.value == nil)
+        await consumer.close()
+    }
+}

@@ -12,8 +12,12 @@ final class RDKafkaCallbackContext: Sendable {
     /// cleared by a successful delivery. Read by readiness checks.
     let lastGlobalError = Atomic<Int32>(0)
 
-    init(logger: Logger) {
+    /// Receives librdkafka's statistics JSON, when `statistics.interval.ms` is set.
+    let onStatistics: (@Sendable ([UInt8]) -> Void)?
+
+    init(logger: Logger, onStatistics: (@Sendable ([UInt8]) -> Void)? = nil) {
         self.logger = logger
+        self.onStatistics = onStatistics
     }
 
     static func from(_ handle: OpaquePointer?) -> RDKafkaCallbackContext? {
@@ -62,4 +66,17 @@ func rdKafkaErrorCallback(
     let text = reason.map { String(cString: $0) } ?? ""
     let name = String(cString: rd_kafka_err2name(rd_kafka_resp_err_t(code)))
     context.logger.warning("Kafka client error", metadata: ["kafka.error": "\(name)", "kafka.reason": "\(text)"])
+}
+
+/// librdkafka's statistics callback (served by `rd_kafka_poll`). Returns 0: librdkafka frees the JSON.
+func rdKafkaStatisticsCallback(
+    _ handle: OpaquePointer?,
+    _ json: UnsafeMutablePointer<CChar>?,
+    _ length: Int,
+    _ opaque: UnsafeMutableRawPointer?
+) -> Int32 {
+    guard let opaque, let json else { return 0 }
+    let context = Unmanaged<RDKafkaCallbackContext>.fromOpaque(opaque).takeUnretainedValue()
+    context.onStatistics?(Array(UnsafeRawBufferPointer(start: json, count: length)))
+    return 0
 }

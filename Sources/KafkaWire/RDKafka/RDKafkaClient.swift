@@ -1,5 +1,13 @@
 import CLibrdkafka
+import Dispatch
 import Logging
+
+/// A librdkafka handle moved to another thread for destruction.
+/// `@unchecked Sendable`: it is used by exactly one thread after the move.
+struct SendableHandle: @unchecked Sendable {
+    let pointer: OpaquePointer
+    init(_ pointer: OpaquePointer) { self.pointer = pointer }
+}
 
 /// Owns one librdkafka handle (`rd_kafka_t`). The only type that calls handle-level `rd_kafka_*`.
 ///
@@ -22,15 +30,19 @@ final class RDKafkaClient: @unchecked Sendable {
         kind: Kind,
         properties: [(key: String, value: String)],
         logger: Logger,
-        deliveryReports: Bool = false
+        deliveryReports: Bool = false,
+        onStatistics: (@Sendable ([UInt8]) -> Void)? = nil
     ) throws(KafkaError) {
-        let context = RDKafkaCallbackContext(logger: logger)
+        let context = RDKafkaCallbackContext(logger: logger, onStatistics: onStatistics)
         let conf = try RDKafkaConfig.make(properties)
         rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(context).toOpaque())
         rd_kafka_conf_set_log_cb(conf, rdKafkaLogCallback)
         rd_kafka_conf_set_error_cb(conf, rdKafkaErrorCallback)
         if deliveryReports {
             rd_kafka_conf_set_dr_msg_cb(conf, rdKafkaDeliveryReportCallback)
+        }
+        if onStatistics != nil {
+            rd_kafka_conf_set_stats_cb(conf, rdKafkaStatisticsCallback)
         }
         let effective = RDKafkaConfig.dump(conf)
         var errorText = [CChar](repeating: 0, count: 512)
@@ -49,7 +61,15 @@ final class RDKafkaClient: @unchecked Sendable {
     }
 
     deinit {
-        rd_kafka_destroy(self.handle)
+        // rd_kafka_destroy blocks until librdkafka's threads end (seconds, with brokers away):
+        // never on the releasing thread, which may be one of Swift's few cooperative threads.
+        // The context rides along so callbacks during destruction still find it.
+        let handle = SendableHandle(self.handle)
+        let context = self.context
+        DispatchQueue.global(qos: .utility).async {
+            rd_kafka_destroy(handle.pointer)
+            withExtendedLifetime(context) {}
+        }
     }
 
     /// librdkafka's version, e.g. `2.0.2`.

@@ -27,8 +27,11 @@ enum RDKafkaConfig {
             rd_kafka_conf_dump_free(array, count)
         }
         if let topicConf = rd_kafka_conf_get_default_topic_conf(conf), let array = rd_kafka_topic_conf_dump(topicConf, &count) {
-            collect(array, count, into: &result)
+            var topicProperties: [String: String] = [:]
+            collect(array, count, into: &topicProperties)
             rd_kafka_conf_dump_free(array, count)
+            // A topic-level value of "inherit" defers to the global one (compression.codec).
+            result.merge(topicProperties) { global, topic in topic == "inherit" ? global : topic }
         }
         return result
     }

@@ -1,4 +1,5 @@
 import CLibrdkafka
+import Dispatch
 import Logging
 
 /// librdkafka's in-process mock cluster: real Kafka wire protocol on loopback TCP ports,
@@ -25,7 +26,14 @@ final class RDKafkaMockCluster: @unchecked Sendable {
     }
 
     deinit {
-        rd_kafka_mock_cluster_destroy(self.cluster)
+        // Blocking (joins the cluster's thread): not on the releasing thread. The owner handle
+        // must outlive the cluster, so it rides along and is released afterwards.
+        let cluster = SendableHandle(self.cluster)
+        let owner = self.owner
+        DispatchQueue.global(qos: .utility).async {
+            rd_kafka_mock_cluster_destroy(cluster.pointer)
+            withExtendedLifetime(owner) {}
+        }
     }
 
     var bootstrapServers: String { String(cString: rd_kafka_mock_cluster_bootstraps(self.cluster)) }

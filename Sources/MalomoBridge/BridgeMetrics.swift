@@ -1,0 +1,134 @@
+import CoreMetrics
+import KafkaWire
+import MalomoWebhookCore
+import Metrics
+import struct Prometheus.PrometheusMetricsFactory
+import class Prometheus.PrometheusCollectorRegistry
+import Synchronization
+
+/// The bridge's metrics: swift-metrics types on a Prometheus registry of its own (no global
+/// bootstrap, so several bridges in one process — tests — do not mix). Every label value
+/// comes from a fixed set, never from unauthenticated input.
+public final class BridgeMetrics: Sendable {
+    /// The registry `/metrics` renders.
+    public let registry: PrometheusCollectorRegistry
+    private let factory: PrometheusMetricsFactory
+    private let received: Mutex<[String: CoreMetrics.Counter]> = Mutex([:])
+    private let deliveryErrors: Mutex<[String: CoreMetrics.Counter]> = Mutex([:])
+    private let deadLetters: Mutex<[String: CoreMetrics.Counter]> = Mutex([:])
+    private let brokerRoundTrip: Mutex<[Int: CoreMetrics.Gauge]> = Mutex([:])
+    private let sentTotals = Mutex<(messages: Int, bytes: Int)>((0, 0))
+
+    let ackLatency: CoreMetrics.Timer
+    let requestDuration: CoreMetrics.Timer
+    let attemptNumber: CoreMetrics.Recorder
+    let requestsInFlight: CoreMetrics.Gauge
+    let produceInFlight: CoreMetrics.Gauge
+    let secretReloadSuccesses: CoreMetrics.Counter
+    let secretReloadFailures: CoreMetrics.Counter
+    let secretsLoaded: CoreMetrics.Gauge
+    let ready: CoreMetrics.Gauge
+    let kafkaQueueMessages: CoreMetrics.Gauge
+    let kafkaQueueBytes: CoreMetrics.Gauge
+    let kafkaMessagesSent: CoreMetrics.Counter
+    let kafkaBytesSent: CoreMetrics.Counter
+
+    /// Latency buckets, in seconds: fine below 50 ms (the promise is milliseconds), up to the 10 s Malomo allows.
+    static let latencyBuckets: [Duration] = [
+        0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+    ].map { .nanoseconds(Int64($0 * 1e9)) }
+
+    /// Creates the metrics on a new registry.
+    public init() {
+        let registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = Self.latencyBuckets
+        factory.valueHistogramBuckets["malomo_bridge_delivery_attempt_number"] = (1...10).map(Double.init)
+        self.registry = registry
+        self.factory = factory
+        self.ackLatency = CoreMetrics.Timer(label: "malomo_bridge_ack_latency_seconds", factory: factory)
+        self.requestDuration = CoreMetrics.Timer(label: "malomo_bridge_request_duration_seconds", factory: factory)
+        self.attemptNumber = CoreMetrics.Recorder(label: "malomo_bridge_delivery_attempt_number", aggregate: true, factory: factory)
+        self.requestsInFlight = CoreMetrics.Gauge(label: "malomo_bridge_requests_in_flight", factory: factory)
+        self.produceInFlight = CoreMetrics.Gauge(label: "malomo_bridge_produce_in_flight", factory: factory)
+        self.secretReloadSuccesses = CoreMetrics.Counter(
+            label: "malomo_bridge_secret_reloads_total", dimensions: [("result", "success")], factory: factory)
+        self.secretReloadFailures = CoreMetrics.Counter(
+            label: "malomo_bridge_secret_reloads_total", dimensions: [("result", "failure")], factory: factory)
+        self.secretsLoaded = CoreMetrics.Gauge(label: "malomo_bridge_webhook_secrets", factory: factory)
+        self.ready = CoreMetrics.Gauge(label: "malomo_bridge_ready", factory: factory)
+        self.kafkaQueueMessages = CoreMetrics.Gauge(label: "malomo_bridge_kafka_queue_messages", factory: factory)
+        self.kafkaQueueBytes = CoreMetrics.Gauge(label: "malomo_bridge_kafka_queue_bytes", factory: factory)
+        self.kafkaMessagesSent = CoreMetrics.Counter(label: "malomo_bridge_kafka_messages_sent_total", factory: factory)
+        self.kafkaBytesSent = CoreMetrics.Counter(label: "malomo_bridge_kafka_bytes_sent_total", factory: factory)
+        // Pre-register the common series, so dashboards see zeros rather than gaps.
+        for topic in MalomoTopic.known {
+            self.counter(received, "malomo_bridge_webhooks_received_total", [("topic", topic.rawValue), ("outcome", "accepted")])
+                .increment(by: 0)
+        }
+        for reason in DeadLetterReason.all { self.deadLettered(reason: reason, count: 0) }
+    }
+
+    /// The Prometheus text exposition.
+    public func render() -> [UInt8] { self.registry.emitToBuffer() }
+
+    /// Counts one answered webhook. `topicLabel` comes from ``topicLabel(for:verified:)``.
+    func received(topicLabel: String, outcome: WebhookOutcome) {
+        self.counter(received, "malomo_bridge_webhooks_received_total", [("topic", topicLabel), ("outcome", outcome.rawValue)])
+            .increment()
+    }
+
+    /// The `topic` label: a documented Malomo topic, `other` (well-formed, undocumented),
+    /// `invalid` (missing or malformed), or `unverified` before the signature was checked.
+    static func topicLabel(for header: String?, verified: Bool) -> String {
+        guard verified else { return "unverified" }
+        guard let header, let topic = MalomoTopic(header) else { return "invalid" }
+        return topic.isKnown ? topic.rawValue : "other"
+    }
+
+    func deliveryFailed(_ error: KafkaError) {
+        self.counter(deliveryErrors, "malomo_bridge_kafka_delivery_errors_total", [("reason", error.label)]).increment()
+    }
+
+    func deadLettered(reason: DeadLetterReason, count: Int64 = 1) {
+        self.counter(deadLetters, "malomo_bridge_dead_letters_total", [("reason", reason.rawValue)]).increment(by: count)
+    }
+
+    /// Records the attempt number Malomo sent (values above 10 land in +Inf; unparsable ones are not recorded).
+    func attempt(_ header: String?) {
+        if let header, let number = Int(header), number > 0 { self.attemptNumber.record(number) }
+    }
+
+    /// Applies librdkafka's statistics.
+    public func apply(_ statistics: KafkaStatistics) {
+        self.kafkaQueueMessages.record(statistics.queuedMessages)
+        self.kafkaQueueBytes.record(statistics.queuedBytes)
+        let (messages, bytes) = self.sentTotals.withLock { totals in
+            defer { totals = (statistics.messagesSent, statistics.bytesSent) }
+            return (max(0, statistics.messagesSent - totals.messages), max(0, statistics.bytesSent - totals.bytes))
+        }
+        self.kafkaMessagesSent.increment(by: Int64(messages))
+        self.kafkaBytesSent.increment(by: Int64(bytes))
+        for broker in statistics.brokers {
+            let gauge = self.brokerRoundTrip.withLock { gauges in
+                if let gauge = gauges[broker.nodeID] { return gauge }
+                let gauge = CoreMetrics.Gauge(
+                    label: "malomo_bridge_kafka_broker_rtt_seconds", dimensions: [("broker", String(broker.nodeID))],
+                    factory: self.factory)
+                gauges[broker.nodeID] = gauge
+                return gauge
+            }
+            gauge.record(broker.averageRoundTripSeconds)
+        }
+    }
+
+    private func counter(_ cache: borrowing Mutex<[String: CoreMetrics.Counter]>, _ label: String, _ dimensions: [(String, String)]) -> CoreMetrics.Counter {
+        let key = dimensions.map { "\($0.0)=\($0.1)" }.joined(separator: ",")
+        return cache.withLock { counters in
+            if let counter = counters[key] { return counter }
+            let counter = CoreMetrics.Counter(label: label, dimensions: dimensions, factory: self.factory)
+            counters[key] = counter
+            return counter
+        }
+    }
+}

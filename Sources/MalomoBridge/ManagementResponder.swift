@@ -1,0 +1,53 @@
+import KafkaWire
+import CoreMetrics
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The management listener: `GET /metrics`, `/healthz` and `/readyz`, on its own port so
+/// metrics never face the internet.
+public struct ManagementResponder: HTTPResponder {
+    public typealias Context = BridgeRequestContext
+
+    let metrics: BridgeMetrics
+    let state: BridgeState
+
+    /// Creates the responder.
+    public init(metrics: BridgeMetrics, state: BridgeState) {
+        self.metrics = metrics
+        self.state = state
+    }
+
+    public func respond(to request: Request, context: Context) async throws -> Response {
+        let path = request.uri.path
+        guard ["/metrics", "/healthz", "/readyz"].contains(path) else {
+            return Self.json(.notFound, #"{"error":"not_found","message":"try /metrics, /healthz or /readyz"}"#)
+        }
+        guard request.method == .get || request.method == .head else {
+            var response = Self.json(.methodNotAllowed, #"{"error":"method_not_allowed","message":"GET only"}"#)
+            response.headers[.allow] = "GET, HEAD"
+            return response
+        }
+        switch path {
+        case "/metrics":
+            self.metrics.ready.record(self.state.isReady ? 1 : 0)
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: self.metrics.render())))
+        case "/healthz":
+            return Self.json(.ok, #"{"status":"alive"}"#)
+        default:
+            let draining = self.state.isDraining
+            let reachable = self.state.health?.isReachable ?? true
+            let ready = !draining && reachable
+            return Self.json(
+                ready ? .ok : .serviceUnavailable,
+                #"{"status":"\#(ready ? "ready" : "not_ready")","kafka":"\#(reachable ? "reachable" : "unreachable")","draining":\#(draining)}"#)
+        }
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ body: String) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+    }
+}

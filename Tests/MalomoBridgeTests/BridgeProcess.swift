@@ -1,0 +1,111 @@
+import Foundation
+import Synchronization
+import Testing
+
+/// The `malomo-bridge` binary run as a subprocess, with JSON logs parsed for its ports.
+final class BridgeProcess: Sendable {
+    let process: Process
+    let webhookPort: Int
+    let managementPort: Int
+    private let collector: Collector
+
+    /// What the stderr reader shares with the test.
+    final class Collector: Sendable {
+        let lines = Mutex<[String]>([])
+        let ports = Mutex<(webhook: Int?, management: Int?)>((nil, nil))
+        let partial = Mutex<[UInt8]>([])
+    }
+
+    /// The built binary, next to the test bundle (`scripts/test` builds it first).
+    static var binaryPath: String {
+        get throws {
+            let bin = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            var candidates = [bin.appendingPathComponent("malomo-bridge").path]
+            // The test runner may run from inside the .xctest bundle.
+            candidates.append(bin.deletingLastPathComponent().appendingPathComponent("malomo-bridge").path)
+            candidates.append(FileManager.default.currentDirectoryPath + "/.build/debug/malomo-bridge")
+            guard let path = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+                throw BridgeProcessError(message: "malomo-bridge is not built (looked in \(candidates)); run scripts/test")
+            }
+            return path
+        }
+    }
+
+    struct BridgeProcessError: Error, CustomStringConvertible {
+        let message: String
+        var description: String { message }
+    }
+
+    /// Starts the bridge with `environment` (ports 0 = pick free ones) and waits until both listeners are up.
+    init(environment: [String: String]) async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try Self.binaryPath)
+        var env = ProcessInfo.processInfo.environment
+        env["HTTP_HOST"] = "127.0.0.1"
+        env["HTTP_PORT"] = "0"
+        env["MANAGEMENT_PORT"] = "0"
+        env["LOG_FORMAT"] = "json"
+        env.merge(environment) { _, new in new }
+        process.environment = env
+        let stderr = Pipe()
+        process.standardError = stderr
+        process.standardOutput = FileHandle.nullDevice
+        let collector = Collector()
+        stderr.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            guard !data.isEmpty else { return }
+            let complete: [String] = collector.partial.withLock { buffer in
+                buffer.append(contentsOf: data)
+                var out: [String] = []
+                while let newline = buffer.firstIndex(of: 10) {
+                    out.append(String(decoding: buffer[..<newline], as: UTF8.self))
+                    buffer.removeSubrange(...newline)
+                }
+                return out
+            }
+            for line in complete {
+                collector.lines.withLock { $0.append(line) }
+                guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                    let message = object["message"] as? String, let port = (object["port"] as? String).flatMap({ Int($0) })
+                else { continue }
+                if message == "Webhook listener started" { collector.ports.withLock { $0.webhook = port } }
+                if message == "Management listener started" { collector.ports.withLock { $0.management = port } }
+            }
+        }
+        try process.run()
+        self.process = process
+        self.collector = collector
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            let known = collector.ports.withLock { $0 }
+            if let webhook = known.webhook, let management = known.management {
+                self.webhookPort = webhook
+                self.managementPort = management
+                return
+            }
+            if !process.isRunning { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        process.terminate()
+        throw BridgeProcessError(message: "bridge did not start: \(collector.lines.withLock { $0 }.suffix(20).joined(separator: "\n"))")
+    }
+
+    var logs: [String] { self.collector.lines.withLock { $0 } }
+
+    func signal(_ signal: Int32) { kill(self.process.processIdentifier, signal) }
+
+    /// Waits for exit and returns the exit status.
+    func waitForExit(timeout: Duration = .seconds(30)) async throws -> Int32 {
+        let deadline = ContinuousClock.now + timeout
+        while self.process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        if self.process.isRunning {
+            self.process.terminate()
+            throw BridgeProcessError(message: "bridge did not exit within \(timeout)")
+        }
+        return self.process.terminationStatus
+    }
+
+    deinit {
+        if self.process.isRunning { kill(self.process.processIdentifier, SIGKILL) }
+    }
+}

@@ -1,0 +1,128 @@
+import Configuration
+import Foundation
+@testable import KafkaWire
+import Logging
+import MalomoBridge
+import Testing
+
+/// TLS, SASL and pass-through settings reach librdkafka (checked through the configuration
+/// librdkafka itself reports: no secured broker runs here).
+@Suite struct KafkaSecuritySettingsTests {
+    static func makeCertificate(in directory: URL) throws -> (certificate: String, key: String) {
+        let certificate = directory.appendingPathComponent("client.pem").path
+        let key = directory.appendingPathComponent("client.key").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        process.arguments = [
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "1", "-subj",
+            "/CN=malomo-bridge-test",
+        ]
+        process.standardError = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        return (certificate, key)
+    }
+
+    func configuration(_ environment: [String: String]) throws(BridgeConfigurationError) -> BridgeConfiguration {
+        var env = environment
+        env["KAFKA_BROKERS"] = env["KAFKA_BROKERS"] ?? "127.0.0.1:1"
+        let reader = ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: env))
+        return try BridgeConfiguration(reader: reader, environment: env)
+    }
+
+    @Test func saslSSLWithClientCertificateReachesLibrdkafka() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (certificate, key) = try Self.makeCertificate(in: directory)
+        let passwordFile = directory.appendingPathComponent("sasl-password")
+        try "s3cr3t-from-file\n".write(to: passwordFile, atomically: true, encoding: .utf8)
+        let bridge = try configuration([
+            "KAFKA_SECURITY_PROTOCOL": "sasl_ssl", "KAFKA_SSL_CA_LOCATION": certificate,
+            "KAFKA_SSL_CERTIFICATE_LOCATION": certificate, "KAFKA_SSL_KEY_LOCATION": key,
+            "KAFKA_SASL_MECHANISM": "scram-sha-512", "KAFKA_SASL_USERNAME": "bridge",
+            "KAFKA_SASL_PASSWORD_FILE": passwordFile.path, "KAFKA_COMPRESSION": "zstd", "KAFKA_CLIENT_ID": "bridge-eu-1",
+            "KAFKA_PROPERTY_SOCKET_KEEPALIVE_ENABLE": "true", "KAFKA_PROPERTY_LOG__LEVEL": "5",
+        ])
+        let producer = try KafkaProducer(configuration: bridge.producerConfiguration, logger: Logger(label: "tls"))
+        // What librdkafka itself reports, unredacted (internal), then the redacted public view.
+        let raw = producer.client.effectiveProperties
+        #expect(raw["security.protocol"] == "sasl_ssl")
+        #expect(raw["ssl.ca.location"] == certificate)
+        #expect(raw["ssl.certificate.location"] == certificate)
+        #expect(raw["ssl.key.location"] == key)
+        #expect(raw["sasl.mechanisms"] == "SCRAM-SHA-512")
+        #expect(raw["sasl.username"] == "bridge")
+        #expect(raw["sasl.password"] == "s3cr3t-from-file")
+        #expect(raw["compression.codec"] == "zstd")
+        #expect(raw["client.id"] == "bridge-eu-1")
+        #expect(raw["socket.keepalive.enable"] == "true")
+        #expect(raw["log_level"] == "5")
+        #expect(producer.effectiveProperties["sasl.password"] == "[redacted]")
+        #expect(!bridge.redactedSummary.values.contains { $0.contains("s3cr3t") })
+    }
+
+    @Test func saslPlainAndPropertiesFile() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("props-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("kafka.properties")
+        try "# comment\nsocket.timeout.ms = 12345\nsasl.mechanisms=PLAIN\n".write(to: file, atomically: true, encoding: .utf8)
+        let bridge = try configuration([
+            "KAFKA_PROPERTIES_FILE": file.path, "KAFKA_SECURITY_PROTOCOL": "sasl_plaintext", "KAFKA_SASL_USERNAME": "u",
+            "KAFKA_SASL_PASSWORD": "p", "KAFKA_SASL_MECHANISM": "PLAIN",
+        ])
+        let producer = try KafkaProducer(configuration: bridge.producerConfiguration, logger: Logger(label: "plain"))
+        let raw = producer.client.effectiveProperties
+        #expect(raw["socket.timeout.ms"] == "12345")
+        #expect(raw["security.protocol"] == "sasl_plaintext")
+        #expect(raw["sasl.mechanisms"] == "PLAIN")
+    }
+
+    @Test(arguments: [
+        (["KAFKA_SECURITY_PROTOCOL": "tls"], "KAFKA_SECURITY_PROTOCOL"),
+        (["KAFKA_SECURITY_PROTOCOL": "sasl_ssl"], "KAFKA_SASL_MECHANISM"),
+        (["KAFKA_SECURITY_PROTOCOL": "sasl_ssl", "KAFKA_SASL_MECHANISM": "GSSAPI"], "KAFKA_SASL_MECHANISM"),
+        (["KAFKA_SECURITY_PROTOCOL": "sasl_plaintext", "KAFKA_SASL_MECHANISM": "PLAIN", "KAFKA_SASL_USERNAME": "u"], "KAFKA_SASL_PASSWORD"),
+        (["KAFKA_SSL_CA_LOCATION": "/nonexistent/ca.pem"], "KAFKA_SSL_CA_LOCATION"),
+        (["KAFKA_SSL_CERTIFICATE_LOCATION": "/etc/hostname"], "KAFKA_SSL_KEY_LOCATION"),
+        (["KAFKA_SASL_PASSWORD": "a", "KAFKA_SASL_PASSWORD_FILE": "/etc/hostname"], "KAFKA_SASL_PASSWORD_FILE"),
+        (["KAFKA_SASL_PASSWORD_FILE": "/nonexistent"], "KAFKA_SASL_PASSWORD_FILE"),
+        (["KAFKA_PROPERTIES_FILE": "/nonexistent"], "KAFKA_PROPERTIES_FILE"),
+        (["KAFKA_COMPRESSION": "brotli"], "KAFKA_COMPRESSION"),
+        (["MANAGEMENT_PORT": "8080"], "MANAGEMENT_PORT"),
+        (["LOG_FORMAT": "xml"], "LOG_FORMAT"),
+        (["MAX_IN_FLIGHT": "0"], "MAX_IN_FLIGHT"),
+        (["MALOMO_WEBHOOK_SECRET_FILE": "/nonexistent"], "MALOMO_WEBHOOK_SECRET_FILE"),
+    ])
+    func badSecuritySettingsNameTheSetting(environment: [String: String], setting: String) {
+        do {
+            _ = try configuration(environment)
+            Issue.record("expected \(setting) to be rejected")
+        } catch {
+            #expect(error.setting == setting, "\(error)")
+        }
+    }
+
+    @Test func aPropertyLibrdkafkaRejectsIsNamedAtStartup() throws {
+        let bridge = try configuration(["KAFKA_PROPERTY_NOT_A_REAL_PROPERTY": "1"])
+        let result = Result { () throws(KafkaError) -> KafkaProducer in
+            try KafkaProducer(configuration: bridge.producerConfiguration, logger: Logger(label: "bad"))
+        }
+        guard case .failure(let error) = result else {
+            Issue.record("expected librdkafka to reject the property")
+            return
+        }
+        #expect(error.reason.contains("not.a.real.property"))
+    }
+
+    @Test func managementHostDefaultsToHTTPHost() throws {
+        let bridge = try configuration(["HTTP_HOST": "10.1.2.3", "MALOMO_WEBHOOK_SECRET_FILE": "/etc/hostname"])
+        #expect(bridge.managementHost == "10.1.2.3")
+        #expect(bridge.managementPort == 9090)
+        #expect(bridge.defaultSecrets.count == 1)
+        #expect(try configuration(["MANAGEMENT_HOST": "127.0.0.1"]).managementHost == "127.0.0.1")
+    }
+}

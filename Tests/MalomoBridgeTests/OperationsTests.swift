@@ -1,0 +1,203 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import KafkaWire
+import Logging
+import MalomoBridge
+import MalomoWebhookCore
+import NIOCore
+import Synchronization
+import Testing
+
+/// Metrics, health, logs, shutdown, backpressure, Kafka security, secret rotation.
+@Suite struct OperationsTests {
+    /// Prometheus text → [series: value].
+    static func samples(_ text: String) -> [String: Double] {
+        var result: [String: Double] = [:]
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { continue }
+            result[String(line[..<space])] = value
+        }
+        return result
+    }
+
+    @Test func metricsCountKnownTraffic() async throws {
+        let harness = try BridgeHarness { $0.maxBodyBytes = 10_000 }
+        let metrics = BridgeMetrics()
+        let app = BridgeApplication.makeWebhookApplication(
+            configuration: harness.configuration, secrets: harness.secrets, producer: harness.producer, metrics: metrics,
+            logger: harness.logger)
+        let good = Array(#"{"id":"m1"}"#.utf8)
+        let notJSON = Array("nope".utf8)
+        let big = [UInt8](repeating: 0x20, count: 20_000)
+        try await app.test(.router) { client in
+            for _ in 0..<3 {
+                try await client.execute(
+                    uri: BridgeHarness.webhookPath, method: .post, headers: BridgeHarness.headers(body: good, attempt: "2"),
+                    body: ByteBuffer(bytes: good)) { #expect($0.status == .accepted) }
+            }
+            try await client.execute(
+                uri: BridgeHarness.webhookPath, method: .post, headers: BridgeHarness.headers(body: good, topic: "shipments:updated"),
+                body: ByteBuffer(bytes: good)) { #expect($0.status == .accepted) }
+            try await client.execute(
+                uri: BridgeHarness.webhookPath, method: .post, headers: BridgeHarness.headers(body: notJSON), body: ByteBuffer(bytes: notJSON)
+            ) { #expect($0.status == .accepted) }
+            try await client.execute(
+                uri: BridgeHarness.webhookPath, method: .post, headers: BridgeHarness.headers(body: good, topic: "evil\"topic", secret: "bad"),
+                body: ByteBuffer(bytes: good)) { #expect($0.status == .unauthorized) }
+            try await client.execute(
+                uri: BridgeHarness.webhookPath, method: .post, headers: BridgeHarness.headers(body: big), body: ByteBuffer(bytes: big)
+            ) { #expect($0.status == .contentTooLarge) }
+            try await client.execute(uri: BridgeHarness.webhookPath, method: .get) { #expect($0.status == .methodNotAllowed) }
+        }
+        let text = String(decoding: metrics.render(), as: UTF8.self)
+        let values = Self.samples(text)
+        #expect(values[#"malomo_bridge_webhooks_received_total{topic="orders:created",outcome="accepted"}"#] == 3)
+        #expect(values[#"malomo_bridge_webhooks_received_total{topic="other",outcome="accepted"}"#] == 1)
+        #expect(values[#"malomo_bridge_webhooks_received_total{topic="orders:created",outcome="dead_lettered"}"#] == 1)
+        #expect(values[#"malomo_bridge_webhooks_received_total{topic="unverified",outcome="signature_mismatch"}"#] == 1)
+        #expect(values[#"malomo_bridge_webhooks_received_total{topic="unverified",outcome="too_large"}"#] == 1)
+        #expect(values[#"malomo_bridge_webhooks_received_total{topic="unverified",outcome="method_not_allowed"}"#] == 1)
+        #expect(values[#"malomo_bridge_dead_letters_total{reason="invalid_json"}"#] == 1)
+        #expect(values[#"malomo_bridge_dead_letters_total{reason="missing_topic"}"#] == 0)
+        #expect(values["malomo_bridge_ack_latency_seconds_count"] == 5)
+        #expect(values["malomo_bridge_request_duration_seconds_count"] == 8)
+        #expect(values[#"malomo_bridge_delivery_attempt_number_bucket{le="1.0"}"#] == 2)
+        #expect(values[#"malomo_bridge_delivery_attempt_number_bucket{le="2.0"}"#] == 5)
+        #expect(values["malomo_bridge_requests_in_flight"] == 0)
+        // Label values never come from unauthenticated input.
+        #expect(!text.contains("evil"))
+        await harness.producer.shutdown()
+    }
+
+    @Test func librdkafkaStatisticsBecomeMetrics() async throws {
+        let harness = try BridgeHarness()
+        let metrics = BridgeMetrics()
+        var configuration = harness.configuration.producerConfiguration
+        configuration.statisticsInterval = .milliseconds(200)
+        let producer = try KafkaProducer(configuration: configuration, logger: harness.logger) { metrics.apply($0) }
+        for index in 0..<5 {
+            _ = try await producer.send(KafkaProducerRecord(topic: "malomo.orders.created", key: nil, value: Array("\(index)".utf8)))
+        }
+        try await Task.sleep(for: .milliseconds(800))
+        let values = Self.samples(String(decoding: metrics.render(), as: UTF8.self))
+        #expect((values["malomo_bridge_kafka_messages_sent_total"] ?? 0) >= 5)
+        #expect((values["malomo_bridge_kafka_bytes_sent_total"] ?? 0) > 0)
+        #expect(values["malomo_bridge_kafka_queue_messages"] == 0)
+        #expect(values.keys.contains { $0.hasPrefix("malomo_bridge_kafka_broker_rtt_seconds{broker=") })
+        await producer.shutdown()
+    }
+
+    static func readiness(_ client: some TestClientProtocol) async throws -> HTTPResponse.Status {
+        try await client.execute(uri: "/readyz", method: .get) { $0.status }
+    }
+
+    static func waitFor(_ expected: HTTPResponse.Status, _ client: some TestClientProtocol) async throws {
+        let deadline = ContinuousClock.now + .seconds(15)
+        while try await readiness(client) != expected && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(try await readiness(client) == expected)
+    }
+
+    @Test func readinessFollowsTheClusterAndDraining() async throws {
+        let harness = try BridgeHarness(brokers: 1)
+        let health = KafkaClusterHealth(producer: harness.producer, interval: .milliseconds(200), timeout: .milliseconds(500))
+        let state = BridgeState(health: health)
+        let app = BridgeApplication.makeManagementApplication(
+            configuration: harness.configuration, metrics: BridgeMetrics(), state: state, logger: harness.logger)
+        try await app.test(.router) { client in
+            try await Self.waitFor(.ok, client)
+            try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
+            try harness.cluster.setAllBrokers(up: false)
+            try await Self.waitFor(.serviceUnavailable, client)
+            try await client.execute(uri: "/readyz", method: .get) {
+                #expect(String(buffer: $0.body).contains(#""kafka":"unreachable""#))
+            }
+            try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok, "liveness does not depend on Kafka") }
+            try harness.cluster.setAllBrokers(up: true)
+            try await Self.waitFor(.ok, client)
+            state.beginDraining()
+            try await client.execute(uri: "/readyz", method: .get) {
+                #expect($0.status == .serviceUnavailable, "draining flips readiness at once")
+                #expect(String(buffer: $0.body).contains(#""draining":true"#))
+            }
+            try await client.execute(uri: "/metrics", method: .get) {
+                #expect($0.status == .ok)
+                #expect($0.headers[.contentType]?.hasPrefix("text/plain") == true)
+                #expect(String(buffer: $0.body).contains("malomo_bridge_ready 0"))
+            }
+            try await client.execute(uri: "/nope", method: .get) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/metrics", method: .post) { #expect($0.status == .methodNotAllowed) }
+        }
+        await health.stop()
+        await harness.producer.shutdown()
+    }
+
+    @Test func requestsBeyondMaxInFlightGet503AtOnce() async throws {
+        let harness = try BridgeHarness(brokers: 1) {
+            $0.maxInFlight = 2
+            $0.ackTimeoutMilliseconds = 3000
+        }
+        // Warm up, then slow every broker response so sends stay in flight.
+        let body = Array(#"{"id":"slow"}"#.utf8)
+        let app = harness.application()
+        try await app.test(.router) { client in
+            try await client.execute(uri: BridgeHarness.webhookPath, method: .post, headers: BridgeHarness.headers(body: body), body: ByteBuffer(bytes: body)) {
+                #expect($0.status == .accepted)
+            }
+            try harness.cluster.setBrokerRoundTripTime(1, milliseconds: 1500)
+            let statuses = try await withThrowingTaskGroup(of: (HTTPResponse.Status, String?).self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        try await client.execute(
+                            uri: BridgeHarness.webhookPath, method: .post, headers: BridgeHarness.headers(body: body),
+                            body: ByteBuffer(bytes: body)) { ($0.status, $0.headers[.retryAfter]) }
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let overloaded = statuses.filter { $0.0 == .serviceUnavailable }
+            #expect(overloaded.count == 2, "\(statuses)")
+            #expect(overloaded.allSatisfy { $0.1 != nil })
+            #expect(statuses.filter { $0.0 == .accepted }.count == 2)
+        }
+        await harness.producer.shutdown()
+    }
+
+    @Test func slowBodySenderLosesItsConnectionAndOthersAreServed() async throws {
+        let harness = try BridgeHarness { $0.httpReadTimeoutMilliseconds = 500 }
+        let app = harness.application()
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            // Announce 100 bytes, send 10, stall.
+            let started = ContinuousClock.now
+            let slow = await RawHTTPClient.exchange(
+                port: port,
+                raw: Array("POST /webhooks/malomo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"id\":\"sl".utf8), timeout: 5)
+            #expect(ContinuousClock.now - started < .seconds(3), "the connection is closed after HTTP_READ_TIMEOUT_MS")
+            if case .success(let response) = slow { #expect(response.status == 408) }
+            let body = Array(#"{"id":"ok"}"#.utf8)
+            try await client.execute(
+                uri: BridgeHarness.webhookPath, method: .post, headers: BridgeHarness.headers(body: body), body: ByteBuffer(bytes: body)
+            ) { #expect($0.status == .accepted) }
+        }
+        await harness.producer.shutdown()
+    }
+
+    @Test func oversizeHeadersAreRefused() async throws {
+        let harness = try BridgeHarness { $0.httpMaxHeaderBytes = 4096 }
+        try await harness.application().test(.live) { client in
+            let port = try #require(client.port)
+            let huge = String(repeating: "a", count: 8000)
+            let result = await RawHTTPClient.exchange(
+                port: port, raw: Array("POST /webhooks/malomo HTTP/1.1\r\nHost: x\r\nX-Big: \(huge)\r\nContent-Length: 2\r\n\r\n{}".utf8))
+            switch result {
+            case .success(let response): #expect(response.status == 431 || response.status == 400, "\(response.status)")
+            case .failure: break  // closed without an answer is also a refusal
+            }
+        }
+        await harness.producer.shutdown()
+    }
+}
