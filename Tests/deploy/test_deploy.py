@@ -1,0 +1,242 @@
+"""Static validation of docker/ and helm/ (no Docker engine or cluster runs here).
+
+Helm runs through the real Helm SDK (helm-python-sdk); every rendered manifest is checked
+against the Kubernetes schemas (kubernetes-validate); hadolint lints the Dockerfile.
+"""
+import pathlib
+import re
+import subprocess
+
+import helm_python as helm
+import kubernetes_validate
+import pytest
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+CHART = ROOT / "helm" / "malomo-kafka-bridge"
+ALL_ON = yaml.safe_load((CHART / "ci" / "all-on-values.yaml").read_text())
+DEFAULT_INSTALL = {"kafka": {"brokers": "kafka:9092"}, "webhook": {"secrets": {"wh_1": "s3cr3t"}}}
+KUBERNETES_VERSION = "1.30.0"
+
+
+def render(values):
+    chart = helm.Chart.load(CHART)
+    rendered = chart.render(values, name="bridge", namespace="malomo", is_install=True)
+    docs = []
+    for path, text in rendered.items():
+        if path.endswith("NOTES.txt"):
+            continue
+        for doc in yaml.safe_load_all(text):
+            if doc:
+                docs.append(doc)
+    return docs
+
+
+def kind(docs, name):
+    return [d for d in docs if d["kind"] == name]
+
+
+def container(docs):
+    return kind(docs, "Deployment")[0]["spec"]["template"]["spec"]["containers"][0]
+
+
+# --- Dockerfile -------------------------------------------------------------------------
+
+def test_hadolint_clean():
+    result = subprocess.run(
+        ["hadolint", "--config", str(ROOT / ".hadolint.yaml"), str(ROOT / "docker" / "Dockerfile")],
+        capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_dockerfile_properties():
+    text = (ROOT / "docker" / "Dockerfile").read_text()
+    stages = re.findall(r"^FROM (\S+)", text, re.M)
+    assert len(stages) == 2, "multi-stage: build and runtime"
+    assert "--static-swift-stdlib" in text and "-c release" in text
+    runtime = text.split("\nFROM ${RUNTIME_IMAGE}")[1]
+    packages = re.search(r"install -y --no-install-recommends (.*?) \\", runtime).group(1).split()
+    assert packages == ["librdkafka1", "ca-certificates"], "runtime gets librdkafka and CA certificates only"
+    assert re.search(r"^USER 10001:10001$", runtime, re.M), "non-root"
+    assert "EXPOSE 8080 9090" in runtime
+    assert 'ENTRYPOINT ["/usr/local/bin/malomo-bridge"]' in runtime
+    assert "malomo-events-tail" in runtime
+    verify = (ROOT / "docker" / "verify-runtime-deps.sh").read_text()
+    assert "librdkafka1 ca-certificates" in verify, "the dependency proof installs the same packages"
+
+
+def test_dockerignore_keeps_build_output_out():
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert ".build" in ignored and ".git" in ignored
+
+
+# --- compose ----------------------------------------------------------------------------
+
+def test_compose_stack():
+    compose = yaml.safe_load((ROOT / "docker" / "compose.yaml").read_text())
+    services = compose["services"]
+    assert services["kafka"]["image"].startswith("apache/kafka:")
+    assert "broker,controller" in services["kafka"]["environment"]["KAFKA_PROCESS_ROLES"], "KRaft mode"
+    assert "healthcheck" in services["kafka"]
+    assert services["bridge"]["depends_on"]["kafka"]["condition"] == "service_healthy"
+    assert services["bridge"]["read_only"] is True
+    assert services["tail"]["entrypoint"] == ["/usr/local/bin/malomo-events-tail"]
+    prometheus = yaml.safe_load((ROOT / "docker" / "prometheus.yml").read_text())
+    assert prometheus["scrape_configs"][0]["static_configs"][0]["targets"] == ["bridge:9090"]
+    result = subprocess.run(["bash", "-n", str(ROOT / "docker" / "send-samples.sh")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+# --- chart ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("values", [DEFAULT_INSTALL, ALL_ON], ids=["defaults", "all-on"])
+def test_helm_lint_strict(values):
+    report = helm.lint(CHART, values, strict=True, kube_version="v" + KUBERNETES_VERSION)
+    problems = [m for m in report["messages"] if m["severity"] >= 2] + report.get("errors", [])
+    assert not problems, problems
+
+
+@pytest.mark.parametrize("values", [DEFAULT_INSTALL, ALL_ON], ids=["defaults", "all-on"])
+def test_rendered_manifests_match_kubernetes_schemas(values):
+    docs = render(values)
+    for doc in docs:
+        if doc["apiVersion"].startswith("monitoring.coreos.com/"):
+            continue  # a CRD: no schema in kubernetes-validate; its shape is asserted below
+        kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
+
+
+def test_all_on_renders_every_kind():
+    kinds = {d["kind"] for d in render(ALL_ON)}
+    assert kinds == {
+        "ConfigMap", "Secret", "Deployment", "Service", "ServiceAccount", "Ingress", "HorizontalPodAutoscaler",
+        "PodDisruptionBudget", "ServiceMonitor", "NetworkPolicy",
+    }
+
+
+@pytest.mark.parametrize("values", [DEFAULT_INSTALL, ALL_ON], ids=["defaults", "all-on"])
+def test_probes_use_the_management_port(values):
+    docs = render(values)
+    c = container(docs)
+    ports = {p["name"]: p["containerPort"] for p in c["ports"]}
+    assert ports == {"webhook": 8080, "management": 9090}
+    assert c["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "management"}
+    assert c["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "management"}
+    config = kind(docs, "ConfigMap")[0]["data"]
+    assert config["MANAGEMENT_PORT"] == "9090" and config["HTTP_PORT"] == "8080"
+
+
+@pytest.mark.parametrize("values", [DEFAULT_INSTALL, ALL_ON], ids=["defaults", "all-on"])
+def test_secrets_are_mounted_files_never_env(values):
+    docs = render(values)
+    c = container(docs)
+    mounts = {m["name"]: m for m in c["volumeMounts"]}
+    assert mounts["webhook-secrets"]["mountPath"] == "/etc/malomo/webhook-secrets" and mounts["webhook-secrets"]["readOnly"]
+    config = kind(docs, "ConfigMap")[0]["data"]
+    assert config["MALOMO_WEBHOOK_SECRETS_DIR"] == "/etc/malomo/webhook-secrets"
+    for entry in c.get("env", []):
+        assert "valueFrom" not in entry or "secretKeyRef" not in entry["valueFrom"], "no secret as plain env"
+    for key, value in config.items():
+        assert "SECRET" not in key or key.endswith("_DIR") or key.endswith("_MS"), key
+        assert "PASSWORD" not in key or key.endswith("_FILE"), key
+    secret_names = {v["secret"]["secretName"] for v in kind(docs, "Deployment")[0]["spec"]["template"]["spec"]["volumes"] if "secret" in v}
+    assert "bridge-malomo-kafka-bridge-webhook-secrets" in secret_names
+
+
+def test_existing_secret_is_used_and_none_created():
+    docs = render({"kafka": {"brokers": "k:9092"}, "webhook": {"existingSecret": "team-malomo-secrets"}})
+    assert not kind(docs, "Secret")
+    volumes = kind(docs, "Deployment")[0]["spec"]["template"]["spec"]["volumes"]
+    assert {"name": "webhook-secrets", "secret": {"secretName": "team-malomo-secrets"}} in volumes
+
+
+def test_kafka_tls_and_sasl_material_from_secrets():
+    docs = render(ALL_ON)
+    config = kind(docs, "ConfigMap")[0]["data"]
+    assert config["KAFKA_SECURITY_PROTOCOL"] == "sasl_ssl"
+    assert config["KAFKA_SSL_CA_LOCATION"] == "/etc/malomo/kafka-tls/ca.crt"
+    assert config["KAFKA_SSL_KEY_LOCATION"] == "/etc/malomo/kafka-tls/tls.key"
+    assert config["KAFKA_SASL_PASSWORD_FILE"] == "/etc/malomo/kafka-sasl/password"
+    assert config["KAFKA_PROPERTY_SOCKET_KEEPALIVE_ENABLE"] == "true"
+    assert config["KAFKA_PROPERTY_LOG__LEVEL"] == "6"
+    volumes = {v["name"]: v for v in kind(docs, "Deployment")[0]["spec"]["template"]["spec"]["volumes"]}
+    assert volumes["kafka-tls"]["secret"]["secretName"] == "kafka-client-tls"
+    assert volumes["kafka-sasl"]["secret"]["secretName"] == "kafka-sasl"
+
+
+@pytest.mark.parametrize("values", [DEFAULT_INSTALL, ALL_ON], ids=["defaults", "all-on"])
+def test_non_root_read_only_no_capabilities(values):
+    docs = render(values)
+    pod = kind(docs, "Deployment")[0]["spec"]["template"]["spec"]
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    sc = container(docs)["securityContext"]
+    assert sc["runAsNonRoot"] is True and sc["readOnlyRootFilesystem"] is True
+    assert sc["allowPrivilegeEscalation"] is False and sc["capabilities"]["drop"] == ["ALL"]
+    assert container(docs)["resources"]["limits"]["memory"]
+
+
+@pytest.mark.parametrize("values", [DEFAULT_INSTALL, ALL_ON], ids=["defaults", "all-on"])
+def test_grace_period_covers_prestop_request_and_flush(values):
+    docs = render(values)
+    pod = kind(docs, "Deployment")[0]["spec"]["template"]["spec"]
+    config = kind(docs, "ConfigMap")[0]["data"]
+    ack = int(config["ACK_TIMEOUT_MS"]) / 1000
+    read = int(config["HTTP_READ_TIMEOUT_MS"]) / 1000
+    pre_stop = int(container(docs)["lifecycle"]["preStop"]["exec"]["command"][1])
+    assert pod["terminationGracePeriodSeconds"] >= pre_stop + read + ack + ack, "preStop + slowest request + flush"
+    assert pod["terminationGracePeriodSeconds"] >= ack + ack, "at least ack timeout + flush"
+
+
+def test_too_short_grace_period_fails_with_a_message():
+    with pytest.raises(helm.HelmError if hasattr(helm, "HelmError") else Exception) as failure:
+        render({**DEFAULT_INSTALL, "terminationGracePeriodSeconds": 10})
+    assert "terminationGracePeriodSeconds" in str(failure.value)
+
+
+def test_missing_brokers_or_secrets_fail_with_a_message():
+    with pytest.raises(Exception) as failure:
+        render({"webhook": {"secrets": {"a": "b"}}})
+    assert "kafka.brokers is required" in str(failure.value)
+    with pytest.raises(Exception) as failure:
+        render({"kafka": {"brokers": "k:9092"}})
+    assert "webhook.secrets" in str(failure.value)
+
+
+def test_schema_rejects_bad_values():
+    chart = helm.Chart.load(CHART)
+    with pytest.raises(Exception):
+        chart.validate_schema({**DEFAULT_INSTALL, "webhook": {"ackTimeoutMs": 10000}})
+    with pytest.raises(Exception):
+        chart.validate_schema({**DEFAULT_INSTALL, "kafka": {"brokers": "k:1", "compression": "brotli"}})
+    chart.validate_schema(ALL_ON)
+
+
+def test_config_changes_roll_the_deployment():
+    def checksum(values):
+        pod = kind(render(values), "Deployment")[0]["spec"]["template"]["metadata"]["annotations"]
+        return pod["checksum/config"], pod["checksum/webhook-secrets"]
+    base = checksum(DEFAULT_INSTALL)
+    changed_config = checksum({**DEFAULT_INSTALL, "log": {"level": "debug"}})
+    changed_secret = checksum({**DEFAULT_INSTALL, "webhook": {"secrets": {"wh_1": "rotated"}}})
+    assert changed_config[0] != base[0] and changed_config[1] == base[1]
+    assert changed_secret[1] != base[1]
+
+
+def test_ingress_exposes_only_the_webhook_path_and_metrics_have_their_own_service():
+    docs = render(ALL_ON)
+    paths = kind(docs, "Ingress")[0]["spec"]["rules"][0]["http"]["paths"]
+    assert [p["path"] for p in paths] == ["/webhooks/malomo"]
+    services = {s["metadata"]["name"]: s for s in kind(docs, "Service")}
+    assert [p["targetPort"] for p in services["bridge-malomo-kafka-bridge"]["spec"]["ports"]] == ["webhook"]
+    assert [p["targetPort"] for p in services["bridge-malomo-kafka-bridge-metrics"]["spec"]["ports"]] == ["management"]
+    monitor = kind(docs, "ServiceMonitor")[0]
+    assert monitor["spec"]["endpoints"][0]["port"] == "metrics"
+    assert monitor["spec"]["selector"]["matchLabels"]["app.kubernetes.io/component"] == "metrics"
+
+
+def test_chart_environment_variables_exist_in_the_bridge():
+    """Every variable the chart sets is one the bridge documents (a typo would be ignored otherwise)."""
+    readme = (ROOT / "README.md").read_text()
+    config = kind(render(ALL_ON), "ConfigMap")[0]["data"]
+    for key in config:
+        documented = key if not key.startswith("KAFKA_PROPERTY_") else "KAFKA_PROPERTY_<NAME>"
+        assert f"| `{documented}` |" in readme, key
