@@ -73,14 +73,29 @@ public final class KafkaProducer: Service, Sendable {
     ///   queue is full, ``KafkaError/Code/messageTimedOut`` when no broker acknowledged within
     ///   `message.timeout.ms`, ``KafkaError/Code/shutdown`` after shutdown began.
     public func send(_ record: KafkaProducerRecord) async throws -> KafkaDeliveryReport {
+        try await self.send(topic: record.topic, key: record.key, value: record.value, headers: record.headers)
+    }
+
+    /// Sends a value read in place (no copy before librdkafka's own) and waits for the
+    /// broker's acknowledgement. See ``send(_:)``.
+    public func send<Value: KafkaContiguousBytes>(
+        topic: String,
+        key: [UInt8]?,
+        value: Value,
+        headers: [KafkaHeader]
+    ) async throws -> KafkaDeliveryReport {
         if self.pollThread.isStopping {
             throw KafkaError(code: .shutdown, reason: "the producer is shutting down")
         }
         self.inFlight.add(1, ordering: .relaxed)
         defer { self.inFlight.subtract(1, ordering: .relaxed) }
         return try await withUnsafeThrowingContinuation { continuation in
-            let waiter = Unmanaged.passRetained(DeliveryWaiter(topic: record.topic, continuation: continuation))
-            if let error = self.client.produce(record, opaque: waiter.toOpaque()) {
+            // Runs before the first suspension: `value` is read here, synchronously.
+            let waiter = Unmanaged.passRetained(DeliveryWaiter(topic: topic, continuation: continuation))
+            let error = value.withUnsafeBytes { bytes in
+                self.client.produce(topic: topic, key: key, value: bytes, headers: headers, opaque: waiter.toOpaque())
+            }
+            if let error {
                 waiter.release()
                 continuation.resume(throwing: error)
             }

@@ -13,7 +13,8 @@ public final class BridgeMetrics: Sendable {
     /// The registry `/metrics` renders.
     public let registry: PrometheusCollectorRegistry
     private let factory: PrometheusMetricsFactory
-    private let received: Mutex<[String: CoreMetrics.Counter]> = Mutex([:])
+    /// topic label → outcome → counter (two lookups, no key string built per request).
+    private let received: Mutex<[String: [String: CoreMetrics.Counter]]> = Mutex([:])
     private let deliveryErrors: Mutex<[String: CoreMetrics.Counter]> = Mutex([:])
     private let deadLetters: Mutex<[String: CoreMetrics.Counter]> = Mutex([:])
     private let brokerRoundTrip: Mutex<[Int: CoreMetrics.Gauge]> = Mutex([:])
@@ -63,8 +64,7 @@ public final class BridgeMetrics: Sendable {
         self.kafkaBytesSent = CoreMetrics.Counter(label: "malomo_bridge_kafka_bytes_sent_total", factory: factory)
         // Pre-register the common series, so dashboards see zeros rather than gaps.
         for topic in MalomoTopic.known {
-            self.counter(received, "malomo_bridge_webhooks_received_total", [("topic", topic.rawValue), ("outcome", "accepted")])
-                .increment(by: 0)
+            self.receivedCounter(topicLabel: topic.rawValue, outcome: .accepted).increment(by: 0)
         }
         for reason in DeadLetterReason.all { self.deadLettered(reason: reason, count: 0) }
     }
@@ -74,8 +74,18 @@ public final class BridgeMetrics: Sendable {
 
     /// Counts one answered webhook. `topicLabel` comes from ``topicLabel(for:verified:)``.
     func received(topicLabel: String, outcome: WebhookOutcome) {
-        self.counter(received, "malomo_bridge_webhooks_received_total", [("topic", topicLabel), ("outcome", outcome.rawValue)])
-            .increment()
+        self.receivedCounter(topicLabel: topicLabel, outcome: outcome).increment()
+    }
+
+    private func receivedCounter(topicLabel: String, outcome: WebhookOutcome) -> CoreMetrics.Counter {
+        self.received.withLock { counters in
+            if let counter = counters[topicLabel]?[outcome.rawValue] { return counter }
+            let counter = CoreMetrics.Counter(
+                label: "malomo_bridge_webhooks_received_total",
+                dimensions: [("topic", topicLabel), ("outcome", outcome.rawValue)], factory: self.factory)
+            counters[topicLabel, default: [:]][outcome.rawValue] = counter
+            return counter
+        }
     }
 
     /// The `topic` label: a documented Malomo topic, `other` (well-formed, undocumented),

@@ -120,17 +120,13 @@ public final class WebhookHandler: Sendable {
         exchange.eventID = record.eventID
         self.metrics.attempt(request.headers[.malomoAttemptNumber])
 
-        let kafkaRecord = KafkaProducerRecord(
-            topic: record.topic,
-            key: record.key,
-            value: Array(body.readableBytesView),
-            headers: record.headers.map { KafkaHeader(key: $0.name, string: $0.value) }
-        )
         self.metrics.produceInFlight.record(self.producer.inFlightCount + 1)
         let produceStart = ContinuousClock.now
         defer { self.metrics.produceInFlight.record(self.producer.inFlightCount) }
         do {
-            let report = try await self.producer.send(kafkaRecord)
+            let report = try await self.producer.send(
+                topic: record.topic, key: record.key, value: body,
+                headers: record.headers.map { KafkaHeader(key: $0.name, string: $0.value) })
             self.metrics.ackLatency.record(duration: ContinuousClock.now - produceStart)
             let outcome: WebhookOutcome
             if let reason = record.deadLetterReason {
@@ -198,6 +194,13 @@ public final class WebhookHandler: Sendable {
             headers: [.contentType: "application/json"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: json))
         )
+    }
+}
+
+extension ByteBuffer: KafkaContiguousBytes {
+    /// The readable bytes, in place.
+    public func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        try self.withUnsafeReadableBytes(body)
     }
 }
 

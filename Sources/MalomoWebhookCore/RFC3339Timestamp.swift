@@ -1,10 +1,15 @@
 /// Formats instants as RFC 3339 UTC with milliseconds, e.g. `2026-11-29T21:08:36.123Z`,
 /// without Foundation's date formatters (this runs once per request).
 public enum RFC3339Timestamp {
-    /// Formats milliseconds since the Unix epoch.
+    /// The range RFC 3339 can express: years 0000 to 9999.
+    public static let representableMilliseconds: ClosedRange<Int64> = -62_167_219_200_000...253_402_300_799_999
+
+    /// Formats milliseconds since the Unix epoch. Instants outside years 0000–9999 are
+    /// clamped to that range (RFC 3339 has four-digit years).
     public static func format(millisecondsSinceEpoch: Int64) -> String {
-        let millis = Int(((millisecondsSinceEpoch % 1000) + 1000) % 1000)
-        let seconds = (millisecondsSinceEpoch - Int64(millis)) / 1000
+        let clamped = min(max(millisecondsSinceEpoch, representableMilliseconds.lowerBound), representableMilliseconds.upperBound)
+        let millis = Int(((clamped % 1000) + 1000) % 1000)
+        let seconds = (clamped - Int64(millis)) / 1000
         var days = Int(seconds / 86_400)
         var secondOfDay = Int(seconds % 86_400)
         if secondOfDay < 0 {

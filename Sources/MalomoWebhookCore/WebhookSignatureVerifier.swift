@@ -39,7 +39,7 @@ public enum WebhookSignatureVerifier {
             return allowUnsigned ? .unsignedAllowed : .noSecretConfigured
         }
         guard let signature else { return .missing }
-        guard let expected = decodeHexDigest(signature) else { return .malformed }
+        guard let expected = SignatureHeader.digest(signature) else { return .malformed }
         var matched = false
         for secret in secrets {
             // Every secret is checked, so the time taken does not say which one matched.
@@ -65,22 +65,5 @@ public enum WebhookSignatureVerifier {
     public static func sign(body: [UInt8], secret: WebhookSecret) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: secret.bytes))
         return Hex.encode(mac, uppercase: true)
-    }
-
-    /// Decodes 64 hex digits (either case, surrounding white space ignored) into 32 bytes.
-    static func decodeHexDigest(_ text: String) -> [UInt8]? {
-        var utf8 = Array(text.utf8)
-        while let last = utf8.last, last == 0x20 || last == 0x09 { utf8.removeLast() }
-        var start = 0
-        while start < utf8.count, utf8[start] == 0x20 || utf8[start] == 0x09 { start += 1 }
-        guard utf8.count - start == 64 else { return nil }
-        var result = [UInt8](repeating: 0, count: 32)
-        for index in 0..<32 {
-            guard let high = Hex.value(utf8[start + 2 * index]), let low = Hex.value(utf8[start + 2 * index + 1]) else {
-                return nil
-            }
-            result[index] = high << 4 | low
-        }
-        return result
     }
 }

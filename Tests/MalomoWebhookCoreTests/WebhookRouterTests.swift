@@ -73,5 +73,9 @@ import Testing
         #expect(RFC3339Timestamp.format(millisecondsSinceEpoch: 1_710_261_900_000) == "2024-03-12T16:45:00.000Z")
         #expect(RFC3339Timestamp.format(millisecondsSinceEpoch: 951_782_400_123) == "2000-02-29T00:00:00.123Z")
         #expect(RFC3339Timestamp.format(millisecondsSinceEpoch: 1_795_900_116_999) == "2026-11-28T21:08:36.999Z")
+        // Found by the fuzzer: instants before 1970 and beyond year 9999 (clamped, never a trap).
+        #expect(RFC3339Timestamp.format(millisecondsSinceEpoch: -1) == "1969-12-31T23:59:59.999Z")
+        #expect(RFC3339Timestamp.format(millisecondsSinceEpoch: .min) == "0000-01-01T00:00:00.000Z")
+        #expect(RFC3339Timestamp.format(millisecondsSinceEpoch: .max) == "9999-12-31T23:59:59.999Z")
     }
 }

@@ -78,13 +78,20 @@ final class RDKafkaClient: @unchecked Sendable {
     // MARK: Producer
 
     /// Enqueues one record. On success librdkafka owns `opaque` until the delivery report.
-    func produce(_ record: KafkaProducerRecord, opaque: UnsafeMutableRawPointer) -> KafkaError? {
+    /// Key and value are copied by librdkafka (`RD_KAFKA_MSG_F_COPY`) before this returns.
+    func produce(
+        topic: String,
+        key: [UInt8]?,
+        value: UnsafeRawBufferPointer,
+        headers recordHeaders: [KafkaHeader],
+        opaque: UnsafeMutableRawPointer
+    ) -> KafkaError? {
         var headers: OpaquePointer? = nil
-        if !record.headers.isEmpty {
-            headers = rd_kafka_headers_new(record.headers.count)
-            for header in record.headers {
-                if let value = header.value {
-                    value.withUnsafeBytes { bytes in
+        if !recordHeaders.isEmpty {
+            headers = rd_kafka_headers_new(recordHeaders.count)
+            for header in recordHeaders {
+                if let headerValue = header.value {
+                    headerValue.withUnsafeBytes { bytes in
                         _ = rd_kafka_header_add(headers, header.key, -1, bytes.baseAddress, bytes.count)
                     }
                 } else {
@@ -92,15 +99,13 @@ final class RDKafkaClient: @unchecked Sendable {
                 }
             }
         }
-        let code = record.value.withUnsafeBytes { value in
-            if let key = record.key {
-                return key.withUnsafeBytes { key in
-                    malomo_produce(
-                        self.handle, record.topic, key.baseAddress, key.count,
-                        value.baseAddress, value.count, headers, opaque)
-                }
+        let code: rd_kafka_resp_err_t
+        if let key {
+            code = key.withUnsafeBytes { key in
+                malomo_produce(self.handle, topic, key.baseAddress, key.count, value.baseAddress, value.count, headers, opaque)
             }
-            return malomo_produce(self.handle, record.topic, nil, 0, value.baseAddress, value.count, headers, opaque)
+        } else {
+            code = malomo_produce(self.handle, topic, nil, 0, value.baseAddress, value.count, headers, opaque)
         }
         if code == RD_KAFKA_RESP_ERR_NO_ERROR { return nil }
         if let headers { rd_kafka_headers_destroy(headers) }

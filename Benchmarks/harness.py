@@ -1,0 +1,218 @@
+#!/usr/bin/env python3
+"""Side-by-side load test of the release bridge and nginx-204 on this machine (see Benchmarks/run)."""
+import csv
+import hashlib
+import hmac
+import json
+import os
+import pathlib
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "Tests" / "MalomoBridgeTests" / "Fixtures"
+OUT = ROOT / "bench-results"
+SECRET = "malomo-dev-secret"
+BRIDGE_PORT, MANAGEMENT_PORT, NGINX_PORT = 18202, 18203, 18204
+QUICK = "--quick" in sys.argv
+DURATION = "5s" if QUICK else "10s"
+ROUNDS = 1 if QUICK else 3
+CONNECTIONS = 64
+
+
+def sh(args, **kwargs):
+    return subprocess.run(args, capture_output=True, text=True, **kwargs)
+
+
+def rss_kib(pid):
+    for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def open_fds(pid):
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def metrics():
+    text = urllib.request.urlopen(f"http://127.0.0.1:{MANAGEMENT_PORT}/metrics", timeout=5).read().decode()
+    accepted = sum(float(v) for v in re.findall(r'malomo_bridge_webhooks_received_total\{[^}]*outcome="accepted"[^}]*\} (\S+)', text))
+    other = sum(float(v) for k, v in re.findall(r'malomo_bridge_webhooks_received_total\{([^}]*)\} (\S+)', text)
+                if 'outcome="accepted"' not in k)
+    return int(accepted), int(other)
+
+
+def wrk(port, script, duration=DURATION, connections=CONNECTIONS):
+    out = sh(["wrk", "-t2", f"-c{connections}", f"-d{duration}", "--latency", "-s", script, f"http://127.0.0.1:{port}"]).stdout
+    result = {"requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+              "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+              "non_2xx": int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0,
+              "errors": re.search(r"Socket errors:.*", out).group(0) if "Socket errors" in out else ""}
+    for name, value in re.findall(r"PCT (p[\d.]+) ([\d.]+)", out):
+        result[name + "_ms"] = float(value)
+    return result
+
+
+def hey_fixed_rate(port, body_path, headers, rate=2000, workers=20, seconds=10):
+    args = ["hey", "-z", f"{seconds}s", "-c", str(workers), "-q", str(rate // workers), "-m", "POST", "-D", body_path, "-o", "csv"]
+    for name, value in headers:
+        args += ["-H", f"{name}: {value}"]
+    out = sh(args + [f"http://127.0.0.1:{port}/webhooks/malomo"]).stdout
+    latencies, statuses = [], {}
+    for row in csv.DictReader(out.splitlines()):
+        latencies.append(float(row["response-time"]) * 1000)
+        statuses[row["status-code"]] = statuses.get(row["status-code"], 0) + 1
+    latencies.sort()
+
+    def pct(p):
+        return latencies[min(len(latencies) - 1, int(len(latencies) * p / 100))]
+    return {"requests": len(latencies), "rate": len(latencies) / seconds, "statuses": statuses,
+            "p50_ms": pct(50), "p90_ms": pct(90), "p99_ms": pct(99), "p99.9_ms": pct(99.9), "max_ms": latencies[-1],
+            "over_50ms": sum(1 for l in latencies if l > 50), "latencies": latencies}
+
+
+def kafka_end_offsets(bootstrap):
+    total = 0
+    listing = sh(["kcat", "-L", "-b", bootstrap]).stdout
+    for topic, partitions in re.findall(r'topic "([^"]+)" with (\d+) partitions', listing):
+        if topic.startswith("__"):
+            continue
+        for p in range(int(partitions)):
+            out = sh(["kcat", "-Q", "-b", bootstrap, "-t", f"{topic}:{p}:-1"]).stdout
+            if m := re.search(r"offset (-?\d+)", out):
+                total += max(0, int(m.group(1)))
+    return total
+
+
+def main():
+    OUT.mkdir(exist_ok=True)
+    work = pathlib.Path(tempfile.mkdtemp(prefix="malomo-bench-"))
+    lua = work / "post.lua"
+    subprocess.run([sys.executable, str(ROOT / "Benchmarks/wrk/make-lua.py"), SECRET, str(FIXTURES), str(lua)], check=True)
+    lua.write_text(lua.read_text() + """
+function done(summary, latency, requests)
+  for _, p in pairs({50, 90, 99, 99.9}) do
+    io.write(string.format("PCT p%s %.3f\\n", p, latency:percentile(p) / 1000))
+  end
+  io.write(string.format("PCT pmax %.3f\\n", latency.max / 1000))
+end
+""")
+    env = dict(os.environ, LOG_LEVEL="warning", LOG_FORMAT="json", MANAGEMENT_PORT=str(MANAGEMENT_PORT))
+    bridge = subprocess.Popen([str(ROOT / ".build/release/malomo-bridge"), "--dev", "--http-port", str(BRIDGE_PORT)],
+                              stdout=subprocess.PIPE, stderr=open(work / "bridge.err", "w"), text=True, env=env)
+    nginx = subprocess.Popen(["nginx", "-c", str(ROOT / "Benchmarks/wrk/nginx.conf"), "-p", str(work)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        bootstrap = None
+        deadline = time.time() + 60
+        while time.time() < deadline and bootstrap is None:
+            line = bridge.stdout.readline()
+            if m := re.search(r"Kafka bootstrap servers: (\S+)", line):
+                bootstrap = m.group(1)
+        assert bootstrap, "the bridge did not start"
+        time.sleep(1)
+        idle_rss = rss_kib(bridge.pid)
+        results = {"machine": {"cpus": os.cpu_count(), "kernel": os.uname().release,
+                               "cpu": next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "")},
+                   "settings": {"connections": CONNECTIONS, "duration": DURATION, "wrk_threads": 2},
+                   "idle_rss_kib": idle_rss, "rounds": []}
+        # Warm-up for both.
+        wrk(BRIDGE_PORT, str(lua), "3s", 16)
+        wrk(NGINX_PORT, str(lua), "3s", 16)
+        for round_number in range(ROUNDS):
+            b = wrk(BRIDGE_PORT, str(lua))
+            n = wrk(NGINX_PORT, str(lua))
+            rss = rss_kib(bridge.pid)
+            results["rounds"].append({"bridge": b, "nginx": n, "ratio": b["requests_per_second"] / n["requests_per_second"],
+                                      "rss_after_kib": rss, "open_fds": open_fds(bridge.pid)})
+            print(f"round {round_number + 1}: bridge {b['requests_per_second']:.0f} req/s (p99 {b.get('p99_ms')} ms, "
+                  f"non-2xx {b['non_2xx']}), nginx {n['requests_per_second']:.0f} req/s (p99 {n.get('p99_ms')} ms), "
+                  f"ratio {b['requests_per_second'] / n['requests_per_second']:.2f}, RSS {rss / 1024:.1f} MiB", flush=True)
+        body = FIXTURES / "order.json"
+        signature = hmac.new(SECRET.encode(), body.read_bytes(), hashlib.sha256).hexdigest().upper()
+        headers = [("Content-Type", "application/json"), ("Malomo-Topic", "orders:created"),
+                   ("Malomo-Webhook-Id", "bench"), ("Malomo-Attempt-Number", "1"), ("Malomo-Signature", signature)]
+        fixed_b = hey_fixed_rate(BRIDGE_PORT, str(body), headers)
+        fixed_n = hey_fixed_rate(NGINX_PORT, str(body), headers)
+        results["fixed_rate"] = {"bridge": {k: v for k, v in fixed_b.items() if k != "latencies"},
+                                 "nginx": {k: v for k, v in fixed_n.items() if k != "latencies"}}
+        print(f"fixed 2000 req/s: bridge p50 {fixed_b['p50_ms']:.2f} p99 {fixed_b['p99_ms']:.2f} p99.9 {fixed_b['p99.9_ms']:.2f} "
+              f"max {fixed_b['max_ms']:.2f} ms (>50 ms: {fixed_b['over_50ms']}, statuses {fixed_b['statuses']}); "
+              f"nginx p50 {fixed_n['p50_ms']:.2f} p99 {fixed_n['p99_ms']:.2f} p99.9 {fixed_n['p99.9_ms']:.2f} max {fixed_n['max_ms']:.2f} ms",
+              flush=True)
+        time.sleep(2)
+        accepted, rejected = metrics()
+        records = kafka_end_offsets(bootstrap)
+        results["kafka_check"] = {"bridge_202s": accepted, "bridge_non_202s": rejected, "records_in_kafka": records,
+                                  "equal": accepted == records}
+        print(f"202s answered by the bridge: {accepted}; records in Kafka (end offsets): {records}; "
+              f"{'EQUAL' if accepted == records else 'MISMATCH'}; non-202 answers: {rejected}", flush=True)
+        time.sleep(3)
+        results["idle_rss_after_kib"] = rss_kib(bridge.pid)
+        results["open_fds_after"] = open_fds(bridge.pid)
+        ratios = [r["ratio"] for r in results["rounds"]]
+        results["summary"] = {
+            "throughput_ratio_median": statistics.median(ratios),
+            "fixed_rate_p99_ratio": fixed_b["p99_ms"] / fixed_n["p99_ms"],
+            "fixed_rate_bridge_max_ms": fixed_b["max_ms"],
+            "rss_mib_after_rounds": [round(r["rss_after_kib"] / 1024, 1) for r in results["rounds"]],
+            "idle_rss_mib_before_and_after": [round(idle_rss / 1024, 1), round(results["idle_rss_after_kib"] / 1024, 1)],
+        }
+        print(json.dumps(results["summary"], indent=2))
+        (OUT / "results.json").write_text(json.dumps(results, indent=2))
+        plot(fixed_b["latencies"], fixed_n["latencies"], results)
+        if accepted != records:
+            sys.exit("Kafka does not hold exactly one record per 202")
+    finally:
+        bridge.send_signal(signal.SIGTERM)
+        nginx.send_signal(signal.SIGQUIT)
+        try:
+            bridge.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            bridge.kill()
+        nginx.wait(timeout=10)
+
+
+def plot(bridge_latencies, nginx_latencies, results):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    percentiles = [50, 75, 90, 95, 99, 99.5, 99.9, 100]
+
+    def values(latencies):
+        return [latencies[min(len(latencies) - 1, int(len(latencies) * p / 100))] for p in percentiles]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
+    x = range(len(percentiles))
+    left.plot(x, values(bridge_latencies), marker="o", label="bridge (202 after broker ack)")
+    left.plot(x, values(nginx_latencies), marker="o", label="nginx (204)")
+    left.set_xticks(list(x), [f"p{p}" if p < 100 else "max" for p in percentiles])
+    left.set_yscale("log")
+    left.set_ylabel("latency (ms, log scale)")
+    left.set_title("Fixed rate: 2,000 req/s for 10 s (hey, 20 clients)")
+    left.axhline(50, color="grey", linestyle="--", linewidth=0.8)
+    left.legend()
+    rounds = results["rounds"]
+    width = 0.35
+    xs = range(len(rounds))
+    right.bar([i - width / 2 for i in xs], [r["bridge"]["requests_per_second"] for r in rounds], width, label="bridge")
+    right.bar([i + width / 2 for i in xs], [r["nginx"]["requests_per_second"] for r in rounds], width, label="nginx")
+    right.set_xticks(list(xs), [f"round {i + 1}\nratio {r['ratio']:.2f}" for i, r in enumerate(rounds)])
+    right.set_ylabel("requests/s")
+    right.set_title(f"Throughput: wrk, 2 threads, {CONNECTIONS} connections, {DURATION}")
+    right.legend()
+    fig.tight_layout()
+    path = ROOT / "docs" / "benchmarks-latency.png"
+    path.parent.mkdir(exist_ok=True)
+    fig.savefig(path, dpi=110)
+    print(f"plot: {path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
