@@ -102,6 +102,10 @@ public final class KafkaProducer: Service, Sendable {
         }
     }
 
+    /// librdkafka's fatal error, if the producer has one: it can then never deliver again
+    /// (e.g. an idempotence guarantee broke) and the process should be restarted.
+    public var fatalError: KafkaError? { self.client.fatalError }
+
     /// Sends awaiting acknowledgement right now.
     public var inFlightCount: Int { self.inFlight.load(ordering: .relaxed) }
 

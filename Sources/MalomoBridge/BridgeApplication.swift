@@ -109,7 +109,7 @@ public enum BridgeApplication {
             "Kafka producer configured",
             metadata: ["kafka.properties": .dictionary(producer.effectiveProperties.filter { Self.loggedProperties.contains($0.key) }.mapValues { .string($0) })])
         let health = KafkaClusterHealth(producer: producer)
-        let state = BridgeState(health: health)
+        let state = BridgeState(health: health, producer: producer)
         let ports = PortsLatch()
         let management = makeManagementApplication(
             configuration: configuration, metrics: metrics, state: state, logger: logger

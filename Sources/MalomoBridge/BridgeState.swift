@@ -5,11 +5,16 @@ import Synchronization
 public final class BridgeState: Sendable {
     private let drainingFlag = Atomic<Bool>(false)
     let health: KafkaClusterHealth?
+    let producer: KafkaProducer?
 
-    /// Creates the state; `health` is `nil` in tests that do not check the cluster.
-    public init(health: KafkaClusterHealth?) {
+    /// Creates the state; `health` and `producer` are `nil` in tests that do not check them.
+    public init(health: KafkaClusterHealth?, producer: KafkaProducer? = nil) {
         self.health = health
+        self.producer = producer
     }
+
+    /// Alive unless the producer failed fatally (then only a restart helps).
+    public var fatalProducerError: KafkaError? { self.producer?.fatalError }
 
     /// Whether graceful shutdown began.
     public var isDraining: Bool { self.drainingFlag.load(ordering: .acquiring) }
@@ -18,5 +23,7 @@ public final class BridgeState: Sendable {
     public func beginDraining() { self.drainingFlag.store(true, ordering: .releasing) }
 
     /// Ready: not draining, and the last cluster check succeeded.
-    public var isReady: Bool { !self.isDraining && (self.health?.isReachable ?? true) }
+    public var isReady: Bool {
+        !self.isDraining && (self.health?.isReachable ?? true) && self.fatalProducerError == nil
+    }
 }

@@ -36,6 +36,10 @@ public struct ManagementResponder: HTTPResponder {
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: self.metrics.render())))
         case "/healthz":
+            if let fatal = self.state.fatalProducerError {
+                return Self.json(
+                    .serviceUnavailable, #"{"status":"failed","reason":"\#(fatal.label)"}"#)
+            }
             return Self.json(.ok, #"{"status":"alive"}"#)
         default:
             let draining = self.state.isDraining
