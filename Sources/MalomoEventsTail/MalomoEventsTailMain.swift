@@ -42,7 +42,7 @@ struct MalomoEventsTailMain {
             bootstrapServers: brokers.split(separator: ",").map(String.init),
             groupID: options["--group"] ?? "malomo-events-tail-\(UUID().uuidString.prefix(8))")
         if let topics = options["--topics"] {
-            configuration.topics = try! topics.split(separator: ",").map { name in
+            configuration.topics = topics.split(separator: ",").map { name in
                 guard let topic = MalomoTopicName(rawValue: String(name)) else { fail("unknown topic '\(name)'") }
                 return topic
             }
