@@ -23,14 +23,19 @@ public struct Customer: Sendable, Hashable, Codable {
     }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.id = c.text(.id)
-        self.email = c.text(.email)
-        self.firstName = c.text(.firstName)
-        self.lastName = c.text(.lastName)
-        self.phoneNumber = c.text(.phoneNumber)
-        self.createdAt = c.tolerant(MalomoTimestamp.self, .createdAt)
-        self.updatedAt = c.tolerant(MalomoTimestamp.self, .updatedAt)
+        self = try decodeThroughJSON(decoder, Customer.init(json:), "customer")
+    }
+
+    /// A customer from JSON; `nil` unless it is an object (an embedded customer may lack `id`).
+    public init?(json: JSONValue) {
+        guard let members = json.objectValue else { return nil }
+        self.id = members["id"]?.text
+        self.email = members["email"]?.text
+        self.firstName = members["first_name"]?.text
+        self.lastName = members["last_name"]?.text
+        self.phoneNumber = members["phone_number"]?.text
+        self.createdAt = MalomoTimestamp(json: members["created_at"])
+        self.updatedAt = MalomoTimestamp(json: members["updated_at"])
         self.rawJSON = nil
     }
 }

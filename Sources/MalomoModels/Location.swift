@@ -19,10 +19,15 @@ public struct Location: Sendable, Hashable, Codable {
     }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.city = c.text(.city)
-        self.state = c.text(.state)
-        self.postalCode = c.text(.postalCode)
-        self.country = c.text(.country)
+        self = try decodeThroughJSON(decoder, Location.init(json:), "location")
+    }
+
+    /// A location from JSON; `nil` unless it is an object.
+    public init?(json: JSONValue) {
+        guard let members = json.objectValue else { return nil }
+        self.city = members["city"]?.text
+        self.state = members["state"]?.text
+        self.postalCode = members["postal_code"]?.text
+        self.country = members["country"]?.text
     }
 }

@@ -24,19 +24,5 @@ public struct MalomoDecodingError: Error, Sendable, Hashable, CustomStringConver
         self.message = message
     }
 
-    init(topic: String, underlying: DecodingError) {
-        switch underlying {
-        case .dataCorrupted(let context) where context.codingPath.isEmpty:
-            self.init(reason: .invalidJSON, topic: topic, message: context.debugDescription)
-        case .keyNotFound(let key, _):
-            self.init(reason: .missingField, topic: topic, message: "missing '\(key.stringValue)'")
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-            self.init(reason: .unexpectedShape, topic: topic, message: "at '\(path)': \(context.debugDescription)")
-        @unknown default:
-            self.init(reason: .unexpectedShape, topic: topic, message: "\(underlying)")
-        }
-    }
-
     public var description: String { "cannot decode \(self.topic) (\(self.reason)): \(self.message)" }
 }

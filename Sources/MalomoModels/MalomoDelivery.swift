@@ -67,34 +67,33 @@ extension MalomoWebhookEvent {
     /// Decodes a body for a Malomo topic. Unknown topics keep the raw body.
     /// - Throws: ``MalomoDecodingError``.
     public static func decode(topic: String, body: [UInt8]) throws(MalomoDecodingError) -> MalomoWebhookEvent {
-        func resource<T: Decodable>(_ type: T.Type) throws(MalomoDecodingError) -> T {
-            do {
-                return try JSONDecoder().decode(type, from: Data(body))
-            } catch let error as DecodingError {
-                throw MalomoDecodingError(topic: topic, underlying: error)
-            } catch {
-                throw MalomoDecodingError(reason: .invalidJSON, topic: topic, message: "\(error)")
-            }
+        guard let name = MalomoTopicName(rawValue: topic) else { return .unknown(topic: topic, raw: body) }
+        let json: JSONValue
+        do {
+            json = try JSONValue(parsing: body)
+        } catch {
+            throw MalomoDecodingError(reason: .invalidJSON, topic: topic, message: error.description)
         }
-        switch MalomoTopicName(rawValue: topic) {
+        guard let members = json.objectValue else {
+            throw MalomoDecodingError(reason: .unexpectedShape, topic: topic, message: "the body is not a JSON object")
+        }
+        guard members["id"]?.text != nil else {
+            throw MalomoDecodingError(reason: .missingField, topic: topic, message: "missing 'id'")
+        }
+        switch name {
         case .ordersCreated, .ordersUpdated, .ordersDeleted:
-            var order = try resource(Order.self)
+            var order = Order(json: json)!
             order.rawJSON = body
-            return topic == "orders:created" ? .orderCreated(order) : topic == "orders:updated" ? .orderUpdated(order) : .orderDeleted(order)
+            return name == .ordersCreated ? .orderCreated(order) : name == .ordersUpdated ? .orderUpdated(order) : .orderDeleted(order)
         case .customersCreated, .customersUpdated, .customersDeleted:
-            var customer = try resource(Customer.self)
-            guard customer.id != nil else {
-                throw MalomoDecodingError(reason: .missingField, topic: topic, message: "customer has no 'id'")
-            }
+            var customer = Customer(json: json)!
             customer.rawJSON = body
-            return topic == "customers:created"
-                ? .customerCreated(customer) : topic == "customers:updated" ? .customerUpdated(customer) : .customerDeleted(customer)
+            return name == .customersCreated
+                ? .customerCreated(customer) : name == .customersUpdated ? .customerUpdated(customer) : .customerDeleted(customer)
         case .eventsCreated:
-            var event = try resource(MalomoTimelineEvent.self)
+            var event = MalomoTimelineEvent(json: json)!
             event.rawJSON = body
             return .eventCreated(event)
-        case nil:
-            return .unknown(topic: topic, raw: body)
         }
     }
 }

@@ -25,15 +25,20 @@ public struct MalomoTimelineEvent: Sendable, Hashable, Codable {
     }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.id = try c.identifier(.id)
-        self.type = c.text(.type)
-        self.label = c.text(.label)
-        self.linkBackURL = c.text(.linkBackURL)
-        self.properties = c.tolerant(JSONValue.self, .properties)
-        self.timestamp = c.tolerant(MalomoTimestamp.self, .timestamp)
-        self.createdAt = c.tolerant(MalomoTimestamp.self, .createdAt)
-        self.updatedAt = c.tolerant(MalomoTimestamp.self, .updatedAt)
+        self = try decodeThroughJSON(decoder, MalomoTimelineEvent.init(json:), "event")
+    }
+
+    /// An event from JSON; `nil` unless it is an object with an `id`.
+    public init?(json: JSONValue) {
+        guard let members = json.objectValue, let id = members["id"]?.text else { return nil }
+        self.id = id
+        self.type = members["type"]?.text
+        self.label = members["label"]?.text
+        self.linkBackURL = members["link_back_url"]?.text
+        self.properties = members["properties"].flatMap { $0 == .null ? nil : $0 }
+        self.timestamp = MalomoTimestamp(json: members["timestamp"])
+        self.createdAt = MalomoTimestamp(json: members["created_at"])
+        self.updatedAt = MalomoTimestamp(json: members["updated_at"])
         self.rawJSON = nil
     }
 }

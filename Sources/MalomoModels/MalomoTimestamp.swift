@@ -87,26 +87,13 @@ public struct MalomoTimestamp: Sendable, Hashable, Codable, CustomStringConverti
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
-        // Strings are by far the most common shape: try them first (a failed decode throws,
-        // and throwing is the expensive part of Codable).
-        if let text = try? container.decode(String.self) {
-            if let parsed = MalomoTimestamp(text) {
-                self = parsed
-            } else if let seconds = Double(text), seconds.isFinite {
-                self.init(rawValue: text, kind: .instant(Date(timeIntervalSince1970: seconds)))
-            } else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "unrecognised timestamp '\(text)'")
-            }
-            return
+        guard let value = MalomoTimestamp(json: try? container.decode(JSONValue.self)) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "unrecognised timestamp")
         }
-        if let seconds = try? container.decode(Int64.self) {
-            self.init(unixSeconds: Double(seconds))
-            return
-        }
-        self.init(unixSeconds: try container.decode(Double.self))
+        self = value
     }
 
-    private init(rawValue: String, kind: Kind) {
+    init(rawValue: String, kind: Kind) {
         self.rawValue = rawValue
         self.kind = kind
     }

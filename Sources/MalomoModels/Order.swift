@@ -24,16 +24,21 @@ public struct Order: Sendable, Hashable, Codable {
     }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.id = try c.identifier(.id)
-        self.alternateID = c.text(.alternateID)
-        self.number = c.text(.number)
-        self.email = c.text(.email)
-        self.customer = c.tolerant(Customer.self, .customer)
-        self.meta = c.tolerant(JSONValue.self, .meta)
-        self.shipments = c.tolerant([Tolerant<Shipment>].self, .shipments)?.compactMap(\.value) ?? []
-        self.createdAt = c.tolerant(MalomoTimestamp.self, .createdAt)
-        self.updatedAt = c.tolerant(MalomoTimestamp.self, .updatedAt)
+        self = try decodeThroughJSON(decoder, Order.init(json:), "order")
+    }
+
+    /// An order from JSON; `nil` unless it is an object with an `id`.
+    public init?(json: JSONValue) {
+        guard let members = json.objectValue, let id = members["id"]?.text else { return nil }
+        self.id = id
+        self.alternateID = members["alternate_id"]?.text
+        self.number = members["number"]?.text
+        self.email = members["email"]?.text
+        self.customer = members["customer"].flatMap(Customer.init(json:))
+        self.meta = members["meta"].flatMap { $0 == .null ? nil : $0 }
+        self.shipments = members["shipments"]?.arrayValue?.compactMap(Shipment.init(json:)) ?? []
+        self.createdAt = MalomoTimestamp(json: members["created_at"])
+        self.updatedAt = MalomoTimestamp(json: members["updated_at"])
         self.rawJSON = nil
     }
 }

@@ -21,15 +21,20 @@ public struct ScanEvent: Sendable, Hashable, Codable {
     }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.carrierCode = c.text(.carrierCode)
-        self.description = c.text(.description)
-        self.message = c.text(.message)
-        self.location = c.tolerant(Location.self, .location)
-        self.scannedAt = c.tolerant(MalomoTimestamp.self, .scannedAt)
-        self.source = c.text(.source)
-        self.status = c.tolerant(ShipmentStatus.self, .status)
-        self.statusDetail = c.tolerant(ShipmentStatusDetail.self, .statusDetail)
+        self = try decodeThroughJSON(decoder, ScanEvent.init(json:), "scan event")
+    }
+
+    /// A scan event from JSON; `nil` unless it is an object.
+    public init?(json: JSONValue) {
+        guard let members = json.objectValue else { return nil }
+        self.carrierCode = members["carrier_code"]?.text
+        self.description = members["description"]?.text
+        self.message = members["message"]?.text
+        self.location = members["location"].flatMap(Location.init(json:))
+        self.scannedAt = MalomoTimestamp(json: members["scanned_at"])
+        self.source = members["source"]?.text
+        self.status = ShipmentStatus(json: members["status"])
+        self.statusDetail = ShipmentStatusDetail(json: members["status_detail"])
     }
 
     /// The scan time as an instant when it can be known: zoned values as they are, and

@@ -51,29 +51,34 @@ public struct Shipment: Sendable, Hashable, Codable {
     }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.id = try c.identifier(.id)
-        self.carrier = c.tolerant(Carrier.self, .carrier)
-        self.carrierName = c.text(.carrierName)
-        self.carrierService = c.text(.carrierService)
-        self.carrierURL = c.text(.carrierURL)
-        self.trackingCode = c.text(.trackingCode)
-        self.status = c.tolerant(ShipmentStatus.self, .status)
-        self.isReturn = c.tolerant(Bool.self, .isReturn)
-        self.origin = c.tolerant(Location.self, .origin)
-        self.destination = c.tolerant(Location.self, .destination)
-        self.alternativeCarrierIdentifier = c.text(.alternativeCarrierIdentifier)
-        self.containerType = c.text(.containerType)
-        self.deliveredAt = c.tolerant(MalomoTimestamp.self, .deliveredAt)
-        self.estimatedDeliveredAt = c.tolerant(MalomoTimestamp.self, .estimatedDeliveredAt)
-        self.originalEstimatedDeliveredAt = c.tolerant(MalomoTimestamp.self, .originalEstimatedDeliveredAt)
-        self.estimatedLocalDeliveredAt = c.tolerant(MalomoTimestamp.self, .estimatedLocalDeliveredAt)
-        self.estimatedLocalDeliveredOn = c.tolerant(MalomoTimestamp.self, .estimatedLocalDeliveredOn)
-        self.guaranteedDeliveredAt = c.tolerant(MalomoTimestamp.self, .guaranteedDeliveredAt)
-        self.initialDeliveryAttemptedAt = c.tolerant(MalomoTimestamp.self, .initialDeliveryAttemptedAt)
-        self.estimatedDeliveryDate = c.tolerant(MalomoTimestamp.self, .estimatedDeliveryDate)
-        self.localEstimatedDeliveryDate = c.tolerant(MalomoTimestamp.self, .localEstimatedDeliveryDate)
-        self.scanEvents = c.tolerant([Tolerant<ScanEvent>].self, .scanEvents)?.compactMap(\.value) ?? []
+        self = try decodeThroughJSON(decoder, Shipment.init(json:), "shipment")
+    }
+
+    /// A shipment from JSON; `nil` unless it is an object with an `id`.
+    public init?(json: JSONValue) {
+        guard let members = json.objectValue, let id = members["id"]?.text else { return nil }
+        self.id = id
+        self.carrier = Carrier(json: members["carrier"])
+        self.carrierName = members["carrier_name"]?.text
+        self.carrierService = members["carrier_service"]?.text
+        self.carrierURL = members["carrier_url"]?.text
+        self.trackingCode = members["tracking_code"]?.text
+        self.status = ShipmentStatus(json: members["status"])
+        self.isReturn = members["is_return"]?.bool
+        self.origin = members["origin"].flatMap(Location.init(json:))
+        self.destination = members["destination"].flatMap(Location.init(json:))
+        self.alternativeCarrierIdentifier = members["alternative_carrier_identifier"]?.text
+        self.containerType = members["container_type"]?.text
+        self.deliveredAt = MalomoTimestamp(json: members["delivered_at"])
+        self.estimatedDeliveredAt = MalomoTimestamp(json: members["estimated_delivered_at"])
+        self.originalEstimatedDeliveredAt = MalomoTimestamp(json: members["original_estimated_delivered_at"])
+        self.estimatedLocalDeliveredAt = MalomoTimestamp(json: members["estimated_local_delivered_at"])
+        self.estimatedLocalDeliveredOn = MalomoTimestamp(json: members["estimated_local_delivered_on"])
+        self.guaranteedDeliveredAt = MalomoTimestamp(json: members["guaranteed_delivered_at"])
+        self.initialDeliveryAttemptedAt = MalomoTimestamp(json: members["initial_delivery_attempted_at"])
+        self.estimatedDeliveryDate = MalomoTimestamp(json: members["estimated_delivery_date"])
+        self.localEstimatedDeliveryDate = MalomoTimestamp(json: members["local_estimated_delivery_date"])
+        self.scanEvents = members["scan_events"]?.arrayValue?.compactMap(ScanEvent.init(json:)) ?? []
     }
 
     /// Scan events oldest first, by the wall-clock text of `scanned_at` (Malomo sends them
@@ -84,12 +89,4 @@ public struct Shipment: Sendable, Hashable, Codable {
 
     /// The most recent scan, if any.
     public var latestScanEvent: ScanEvent? { self.scanEventsChronological.last { $0.scannedAt != nil } }
-}
-
-/// Decodes an element or yields `nil`, so one broken element does not sink its array.
-struct Tolerant<T: Decodable & Sendable>: Decodable, Sendable {
-    let value: T?
-    init(from decoder: any Decoder) throws {
-        self.value = try? T(from: decoder)
-    }
 }

@@ -135,3 +135,31 @@ import Testing
         #expect(delivery.partition == 2 && delivery.offset == 41 && delivery.rawValue == body)
     }
 }
+
+@Suite struct DecodingPathsTests {
+    @Test(arguments: ["order.json", "order-minimal.json", "order-unknown-fields.json"])
+    func codableAndTheFastPathAgree(file: String) throws {
+        let body = try Fixtures.bytes(file)
+        var fast = try #require(try MalomoWebhookEvent.decode(topic: "orders:created", body: body).order)
+        fast.rawJSON = nil
+        let viaCodable = try JSONDecoder().decode(Order.self, from: Data(body))
+        #expect(viaCodable == fast)
+        // And a round trip through Codable keeps the typed content.
+        let reencoded = try JSONEncoder().encode(viaCodable)
+        #expect(try JSONDecoder().decode(Order.self, from: reencoded).shipments.count == fast.shipments.count)
+    }
+
+    @Test func parserKeepsIntegersExactAndRejectsWhatJSONRejects() throws {
+        let value = try JSONValue(parsing: Array(#"{"big":5523016449801234567,"f":1.5,"e":1e3,"s":"a\"\u00e9","n":null,"b":[true,false]}"#.utf8))
+        #expect(value["big"] == .integer(5_523_016_449_801_234_567))
+        #expect(value["f"] == .double(1.5))
+        #expect(value["e"] == .double(1000))
+        #expect(value["s"] == .string("a\"é"))
+        #expect(value["n"] == .null)
+        #expect(value["b"] == .array([.bool(true), .bool(false)]))
+        for bad in ["{", #"{"a":1,}"#, "[1 2]", "01", #""\ud800""#, "tru", "{'a':1}", "", "1 2"] {
+            #expect(throws: JSONValue.ParseError.self, "\(bad)") { try JSONValue(parsing: Array(bad.utf8)) }
+        }
+        #expect(throws: JSONValue.ParseError.self) { try JSONValue(parsing: [0x22, 0xFF, 0x22]) }
+    }
+}
