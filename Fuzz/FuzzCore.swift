@@ -8,8 +8,25 @@ public func fuzzCore(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 
     // The body: scan and key extraction must never crash, and a key is only ever taken
     // from a document that scanned as valid.
-    if let scan = try? JSONRoutingScan(bytes) {
-        if let id = scan.id { precondition(id.count <= size * 4, "key longer than the input allows") }
+    let scan = Result { try JSONRoutingScan(bytes) }
+    if case .success(let routing) = scan, let id = routing.id {
+        precondition(id.count <= size * 4, "key longer than the input allows")
+    }
+
+    // Differential: the consumer library's parser and the bridge's scan implement the same
+    // grammar (RFC 8259), so they must agree on validity and on a string "id".
+    let parsed = Result { try JSONValue(parsing: Array(bytes)) }
+    switch (scan, parsed) {
+    case (.success(let routing), .success(let value)):
+        if case .string(let id)? = value["id"] {
+            precondition(routing.id == Array(id.utf8), "the two readers extract different ids")
+        }
+    case (.failure(let error), .success):
+        precondition("\(error)".contains("nesting deeper"), "valid for the parser, invalid for the scan: \(error)")
+    case (.success, .failure(let error)):
+        preconditionFailure("valid for the scan, invalid for the parser: \(error)")
+    case (.failure, .failure):
+        break
     }
 
     // Headers: the same bytes read as header text.
