@@ -14,6 +14,10 @@ public final class KafkaProducer: Service, Sendable {
     private let configuration: KafkaProducerConfiguration
     private let logger: Logger
     private let inFlight = Atomic<Int>(0)
+    /// Sends between their stop check and their enqueue. Shutdown waits for it to reach zero
+    /// before the final flush, so no send can slip in after the poll loop ended.
+    private let enqueuing = Atomic<Int>(0)
+    private let stopping = Atomic<Bool>(false)
 
     /// Creates a producer and starts its poll thread.
     /// - Throws: A ``KafkaError`` with code ``KafkaError/Code/configuration`` naming the
@@ -84,7 +88,9 @@ public final class KafkaProducer: Service, Sendable {
         value: Value,
         headers: [KafkaHeader]
     ) async throws -> KafkaDeliveryReport {
-        if self.pollThread.isStopping {
+        self.enqueuing.add(1, ordering: .sequentiallyConsistent)
+        if self.stopping.load(ordering: .sequentiallyConsistent) {
+            self.enqueuing.subtract(1, ordering: .sequentiallyConsistent)
             throw KafkaError(code: .shutdown, reason: "the producer is shutting down")
         }
         self.inFlight.add(1, ordering: .relaxed)
@@ -95,6 +101,7 @@ public final class KafkaProducer: Service, Sendable {
             let error = value.withUnsafeBytes { bytes in
                 self.client.produce(topic: topic, key: key, value: bytes, headers: headers, opaque: waiter.toOpaque())
             }
+            self.enqueuing.subtract(1, ordering: .sequentiallyConsistent)
             if let error {
                 waiter.release()
                 continuation.resume(throwing: error)
@@ -126,6 +133,12 @@ public final class KafkaProducer: Service, Sendable {
     /// Flushes queued messages (bounded by the configured flush timeout) and stops the poll thread.
     /// Idempotent. Sends after this fail with ``KafkaError/Code/shutdown``.
     public func shutdown() async {
+        self.stopping.store(true, ordering: .sequentiallyConsistent)
+        // Sends that passed the stop check are enqueued within microseconds: let them finish,
+        // so the final flush covers them.
+        while self.enqueuing.load(ordering: .sequentiallyConsistent) > 0 {
+            try? await Task.sleep(for: .milliseconds(1))
+        }
         self.pollThread.requestStop()
         await self.pollThread.join()
     }

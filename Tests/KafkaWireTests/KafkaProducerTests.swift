@@ -137,3 +137,31 @@ import Testing
         await consumer.close()
     }
 }
+
+@Suite struct KafkaProducerShutdownRaceTests {
+    /// Sends racing the start of shutdown are either delivered (covered by the final flush) or
+    /// refused with `.shutdown`: none is left waiting forever.
+    @Test func sendsRacingShutdownAllGetAnOutcome() async throws {
+        let cluster = try MockKafkaCluster(brokerCount: 1)
+        try cluster.createTopic("wire.race", partitions: 1)
+        let producer = try KafkaProducer(
+            configuration: KafkaProducerConfiguration(bootstrapServers: [cluster.bootstrapServers]), logger: Logger(label: "race"))
+        _ = try await producer.send(KafkaProducerRecord(topic: "wire.race", key: nil, value: [0]))
+        let outcomes = try await withThrowingTaskGroup(of: String.self) { group in
+            for index in 0..<200 {
+                group.addTask {
+                    do {
+                        _ = try await producer.send(KafkaProducerRecord(topic: "wire.race", key: nil, value: [UInt8(index % 256)]))
+                        return "delivered"
+                    } catch let error as KafkaError {
+                        return error.code == .shutdown ? "refused" : "failed: \(error)"
+                    }
+                }
+                if index == 100 { group.addTask { await producer.shutdown(); return "shutdown" } }
+            }
+            return try await group.reduce(into: [String]()) { $0.append($1) }
+        }
+        #expect(outcomes.count == 201, "every send returned")
+        #expect(outcomes.allSatisfy { $0 == "delivered" || $0 == "refused" || $0 == "shutdown" }, "\(Set(outcomes))")
+    }
+}
