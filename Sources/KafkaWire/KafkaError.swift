@@ -9,6 +9,7 @@ public struct KafkaError: Error, Hashable, CustomStringConvertible, Sendable {
             case queueFull
             case messageTimedOut
             case shutdown
+            case unconfirmed
             case broker(Int32)
         }
         fileprivate let kind: Kind
@@ -21,6 +22,8 @@ public struct KafkaError: Error, Hashable, CustomStringConvertible, Sendable {
         public static let messageTimedOut = Code(kind: .messageTimedOut)
         /// The client is shutting down and takes no more work.
         public static let shutdown = Code(kind: .shutdown)
+        /// The broker acknowledged without an offset, so the record's presence is not confirmed.
+        public static let unconfirmed = Code(kind: .unconfirmed)
         /// Any other librdkafka error code (`rd_kafka_resp_err_t`).
         public static func broker(_ rawValue: Int32) -> Code { Code(kind: .broker(rawValue)) }
 
@@ -30,6 +33,7 @@ public struct KafkaError: Error, Hashable, CustomStringConvertible, Sendable {
             case .queueFull: "queue_full"
             case .messageTimedOut: "message_timed_out"
             case .shutdown: "shutdown"
+            case .unconfirmed: "unconfirmed"
             case .broker(let raw): "rdkafka_\(raw)"
             }
         }

@@ -23,7 +23,15 @@ func rdKafkaDeliveryReportCallback(
     guard let message, let waiterPointer = message.pointee._private else { return }
     let waiter = Unmanaged<DeliveryWaiter>.fromOpaque(waiterPointer).takeRetainedValue()
     let code = message.pointee.err
-    if code == RD_KAFKA_RESP_ERR_NO_ERROR {
+    if code == RD_KAFKA_RESP_ERR_NO_ERROR && message.pointee.offset < 0 {
+        // "Delivered" without an offset does not prove the record is in the log (librdkafka's
+        // mock broker acks a batch it takes for a duplicate this way, without writing it).
+        // Report it as unconfirmed: the caller retries, consumers drop the duplicate by id.
+        waiter.continuation.resume(
+            throwing: KafkaError(
+                code: .unconfirmed,
+                reason: "the broker acknowledged without an offset (\(message.pointee.offset)); delivery is not confirmed"))
+    } else if code == RD_KAFKA_RESP_ERR_NO_ERROR {
         if let context = RDKafkaCallbackContext.from(handle) {
             context.lastGlobalError.store(0, ordering: .relaxed)
         }
