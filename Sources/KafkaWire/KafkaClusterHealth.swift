@@ -27,9 +27,6 @@ public final class KafkaClusterHealth: Sendable {
     /// The last check's answer (`false` until the first check finished).
     public var isReachable: Bool { self.state.value.load(ordering: .relaxed) }
 
-    /// How many checks finished.
-    public var checkCount: Int { self.state.count.load(ordering: .relaxed) }
-
     /// Stops checking.
     public func stop() async {
         self.thread.requestStop()
@@ -38,10 +35,8 @@ public final class KafkaClusterHealth: Sendable {
 
     private final class Reachability: Sendable {
         let value = Atomic<Bool>(false)
-        let count = Atomic<Int>(0)
         func update(_ ok: Bool) {
             self.value.store(ok, ordering: .relaxed)
-            self.count.add(1, ordering: .relaxed)
         }
     }
 }

@@ -36,6 +36,9 @@ public struct KafkaProducerConfiguration: Sendable {
         self.bootstrapServers = bootstrapServers
     }
 
+    /// Whether a librdkafka property carries a secret (its value must never be logged).
+    public static func isSecretProperty(_ name: String) -> Bool { RedactedProperties.isSecret(name) }
+
     /// The librdkafka properties this configuration stands for, in the order they are set.
     public var librdkafkaProperties: [(key: String, value: String)] {
         var properties: [(key: String, value: String)] = [

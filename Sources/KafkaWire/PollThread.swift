@@ -35,9 +35,6 @@ final class PollThread: @unchecked Sendable {
         self.stopRequested.store(true, ordering: .releasing)
     }
 
-    /// Whether the loop was asked to end.
-    var isStopping: Bool { self.stopRequested.load(ordering: .acquiring) }
-
     /// Returns once the loop has ended.
     func join() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in

@@ -306,7 +306,7 @@ extension BridgeConfiguration {
             "KAFKA_STATISTICS_INTERVAL_MS": String(self.kafkaStatisticsIntervalMilliseconds),
             "KAFKA_SECURITY_PROTOCOL": self.kafkaProperties["security.protocol"] ?? "plaintext",
             "KAFKA_PROPERTIES": self.kafkaProperties.keys.sorted().map { key in
-                "\(key)=\(KafkaConnectionSettings.isSecretProperty(key) ? "[redacted]" : self.kafkaProperties[key]!)"
+                "\(key)=\(KafkaProducerConfiguration.isSecretProperty(key) ? "[redacted]" : self.kafkaProperties[key]!)"
             }.joined(separator: ","),
             "MALOMO_SECRETS_RELOAD_INTERVAL_MS": String(self.secretsReloadIntervalMilliseconds),
             "MAX_IN_FLIGHT": String(self.maxInFlight),

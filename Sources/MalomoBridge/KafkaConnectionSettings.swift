@@ -75,10 +75,4 @@ enum KafkaConnectionSettings {
         return rest.replacingOccurrences(of: "__", with: "\u{0}").replacingOccurrences(of: "_", with: ".")
             .replacingOccurrences(of: "\u{0}", with: "_")
     }
-
-    static func isSecretProperty(_ name: String) -> Bool {
-        let lowered = name.lowercased()
-        return lowered.contains("password") || lowered.contains("secret") || lowered.hasSuffix(".pem")
-            || lowered.contains("oauthbearer.config")
-    }
 }
