@@ -51,6 +51,10 @@ public struct KafkaProducerConfiguration: Sendable {
             ("queue.buffering.max.messages", String(self.maximumQueuedMessages)),
             // Reconnect within a second of a broker coming back (librdkafka's default backs off to 10 s).
             ("reconnect.backoff.max.ms", "1000"),
+            // TCP_NODELAY, as Kafka's Java client sets it: with up to five pipelined produce requests
+            // per connection, Nagle's algorithm would hold a request back until the previous one
+            // is acknowledged.
+            ("socket.nagle.disable", "true"),
         ]
         if let interval = self.statisticsInterval {
             properties.append(("statistics.interval.ms", String(interval.wholeMilliseconds)))

@@ -15,6 +15,9 @@ public final class MockKafkaCluster: Sendable {
     public init(brokerCount: Int = 3, logger: Logger = Logger(label: "malomo.mock-kafka")) throws {
         self.cluster = try RDKafkaMockCluster(brokerCount: brokerCount, logger: logger)
         self.brokerCount = brokerCount
+        let ports = self.cluster.bootstrapServers.split(separator: ",").compactMap { $0.split(separator: ":").last.flatMap { UInt16($0) } }
+        let changed = MockBrokerSocketTuning.disableNagleOnListeners(ports: Set(ports))
+        logger.debug("Mock brokers' listening sockets set to TCP_NODELAY", metadata: ["sockets": "\(changed)"])
     }
 
     /// How many brokers the cluster has.

@@ -155,7 +155,7 @@ public enum BridgeApplication {
     static let loggedProperties: Set<String> = [
         "bootstrap.servers", "client.id", "enable.idempotence", "request.required.acks", "linger.ms",
         "message.timeout.ms", "queue.buffering.max.messages", "queue.buffering.max.kbytes", "compression.codec",
-        "security.protocol", "sasl.mechanisms", "statistics.interval.ms", "reconnect.backoff.max.ms",
+        "security.protocol", "sasl.mechanisms", "statistics.interval.ms", "reconnect.backoff.max.ms", "socket.nagle.disable",
     ]
 }
 
