@@ -21,7 +21,7 @@ OUT = ROOT / "bench-results"
 SECRET = "malomo-dev-secret"
 BRIDGE_PORT, MANAGEMENT_PORT, NGINX_PORT = 18202, 18203, 18204
 QUICK = "--quick" in sys.argv
-DURATION = "5s" if QUICK else "8s"
+DURATION = "5s" if QUICK else "6s"
 ROUNDS = 1 if QUICK else 3
 CONNECTIONS = 64
 

@@ -8,7 +8,7 @@ public final class KafkaClusterHealth: Sendable {
     /// Starts checking `producer`'s cluster every `interval`, each check bounded by `timeout`.
     public init(producer: KafkaProducer, interval: Duration = .seconds(1), timeout: Duration = .seconds(1)) {
         let reachable = Reachability()
-        self.thread = PollThread(name: "malomo-kafka-health") { shouldStop in
+        self.thread = PollThread(name: "kafka-health") { shouldStop in
             while !shouldStop() {
                 let ok = producer.isClusterReachable(timeout: timeout)
                 reachable.update(ok)

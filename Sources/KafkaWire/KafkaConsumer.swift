@@ -53,7 +53,7 @@ public final class KafkaConsumer: Sendable {
         try client.subscribe(topics: configuration.topics)
         self.client = client
         let mailbox = self.mailbox
-        self.thread = PollThread(name: "malomo-kafka-consumer") { _ in
+        self.thread = PollThread(name: "kafka-consumer") { _ in
             while true {
                 mailbox.wakeUp.wait()
                 guard let request = mailbox.requests.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) else { continue }

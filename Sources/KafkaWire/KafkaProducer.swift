@@ -46,7 +46,7 @@ public final class KafkaProducer: Service, Sendable {
         self.client = client
         self.configuration = configuration
         self.logger = logger
-        self.pollThread = PollThread(name: "malomo-kafka-producer-poll") { shouldStop in
+        self.pollThread = PollThread(name: "kafka-producer") { shouldStop in
             while !shouldStop() {
                 client.poll(timeoutMilliseconds: 50)
             }

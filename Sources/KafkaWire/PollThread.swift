@@ -16,8 +16,15 @@ final class PollThread: @unchecked Sendable {
 
     /// Starts `body` on a new thread. `body` gets a closure telling whether stop was requested
     /// and should return soon after it turns true.
+    ///
+    /// - Parameter name: The thread's name in `top -H`, `ps -T` and `perf`: at most 15 bytes,
+    ///   Linux's limit (a longer name is refused and the thread keeps its creator's name).
     init(name: String, body: @escaping @Sendable (_ shouldStop: () -> Bool) -> Void) {
+        precondition(name.utf8.count <= 15, "thread name longer than Linux's 15 bytes: \(name)")
         let thread = Thread { [self] in
+            // Set from the thread itself: set from outside before `start()`, Foundation's
+            // `Thread.name` does not reach the OS on Linux.
+            Thread.current.name = name
             body { self.stopRequested.load(ordering: .acquiring) }
             let waiters = self.state.withLock { state in
                 state.finished = true
@@ -26,7 +33,6 @@ final class PollThread: @unchecked Sendable {
             }
             for waiter in waiters { waiter.resume() }
         }
-        thread.name = name
         thread.start()
     }
 

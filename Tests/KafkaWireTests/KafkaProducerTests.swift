@@ -1,3 +1,4 @@
+import Foundation
 import KafkaWire
 import Logging
 import Testing
@@ -88,6 +89,25 @@ import Testing
             try await producer.send(KafkaProducerRecord(topic: "t", key: nil, value: [1]))
         }
     }
+
+    #if os(Linux)
+    /// `top -H`, `ps -T` and `perf` show the delivery-report thread by its name.
+    @Test func pollThreadCarriesItsName() async throws {
+        let cluster = try MockKafkaCluster(brokerCount: 1)
+        let producer = try KafkaProducer(
+            configuration: KafkaProducerConfiguration(bootstrapServers: [cluster.bootstrapServers]), logger: logger)
+        var names: [String] = []
+        for _ in 0..<100 {
+            names = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []).compactMap {
+                try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            if names.contains("kafka-producer") { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(names.contains("kafka-producer"), "\(names)")
+        await producer.shutdown()
+    }
+    #endif
 
     @Test func badPropertyIsNamed() throws {
         var configuration = KafkaProducerConfiguration(bootstrapServers: ["127.0.0.1:1"])
