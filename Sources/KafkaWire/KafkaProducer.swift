@@ -52,12 +52,18 @@ public final class KafkaProducer: Service, Sendable {
             }
             if let error = client.flush(timeoutMilliseconds: flushTimeout) {
                 logger.error(
-                    "Kafka producer flush did not finish",
+                    "Kafka producer flush did not finish; failing the unacknowledged messages",
                     metadata: ["kafka.error": "\(error)", "kafka.outstanding": "\(client.outstandingCount)"]
                 )
+                // Every waiting send gets an answer (a `.shutdown` error), none waits forever.
+                client.purgeOutstanding()
             }
-            // Serve any report that arrived during the flush.
-            client.poll(timeoutMilliseconds: 0)
+            // Serve the reports that arrived during the flush, and the purged ones.
+            for _ in 0..<20 {
+                client.poll(timeoutMilliseconds: 0)
+                if client.outstandingCount == 0 { break }
+                client.poll(timeoutMilliseconds: 50)
+            }
         }
     }
 
@@ -131,7 +137,9 @@ public final class KafkaProducer: Service, Sendable {
     }
 
     /// Flushes queued messages (bounded by the configured flush timeout) and stops the poll thread.
-    /// Idempotent. Sends after this fail with ``KafkaError/Code/shutdown``.
+    /// Messages still unacknowledged when the flush times out fail with
+    /// ``KafkaError/Code/shutdown`` (a broker may still have written them). Idempotent. Sends
+    /// after this fail with ``KafkaError/Code/shutdown``.
     public func shutdown() async {
         self.stopping.store(true, ordering: .sequentiallyConsistent)
         // Sends that passed the stop check are enqueued within microseconds: let them finish,

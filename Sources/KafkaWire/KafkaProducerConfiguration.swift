@@ -21,7 +21,8 @@ public struct KafkaProducerConfiguration: Sendable {
     /// `client.id`. Default: `malomo-bridge`.
     public var clientID: String = "malomo-bridge"
 
-    /// How long shutdown waits for queued messages to be delivered. Default: 10 s.
+    /// How long shutdown waits for queued messages to be delivered. Default: 10 s. Sends
+    /// still waiting after it fail with ``KafkaError/Code/shutdown``.
     public var shutdownFlushTimeout: Duration = .seconds(10)
 
     /// `statistics.interval.ms`: how often librdkafka reports statistics; `nil` = never. Default: `nil`.

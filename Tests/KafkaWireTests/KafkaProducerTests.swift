@@ -1,6 +1,7 @@
 import Foundation
 import KafkaWire
 import Logging
+import Synchronization
 import Testing
 
 @Suite struct KafkaProducerTests {
@@ -184,4 +185,46 @@ import Testing
         #expect(outcomes.count == 201, "every send returned")
         #expect(outcomes.allSatisfy { $0 == "delivered" || $0 == "refused" || $0 == "shutdown" }, "\(Set(outcomes))")
     }
+
+    /// A flush that times out (brokers down) fails the sends still waiting with `.shutdown`
+    /// instead of leaving them waiting until the message timeout, or forever.
+    @Test func shutdownWhoseFlushTimesOutAnswersEveryWaitingSend() async throws {
+        let cluster = try MockKafkaCluster(brokerCount: 1)
+        try cluster.createTopic("wire.purge", partitions: 1)
+        var configuration = KafkaProducerConfiguration(bootstrapServers: [cluster.bootstrapServers])
+        configuration.messageTimeout = .seconds(60)
+        configuration.shutdownFlushTimeout = .milliseconds(300)
+        let producer = try KafkaProducer(configuration: configuration, logger: Logger(label: "purge"))
+        _ = try await producer.send(KafkaProducerRecord(topic: "wire.purge", key: nil, value: [0]))
+        try cluster.setAllBrokers(up: false)
+        let outcomes = Outcomes()
+        let sends = (1...5).map { index in
+            Task {
+                do {
+                    _ = try await producer.send(KafkaProducerRecord(topic: "wire.purge", key: nil, value: [UInt8(index)]))
+                    outcomes.append("delivered")
+                } catch let error as KafkaError {
+                    outcomes.append(error.code == .shutdown ? "shutdown" : "\(error)")
+                }
+            }
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        let clock = ContinuousClock()
+        let start = clock.now
+        await producer.shutdown()
+        // Bounded wait: without the purge these sends would wait out the 60 s message timeout.
+        while outcomes.all.count < sends.count, clock.now - start < .seconds(10) {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(outcomes.all == Array(repeating: "shutdown", count: 5))
+        #expect(clock.now - start < .seconds(5), "took \(clock.now - start)")
+        sends.forEach { $0.cancel() }
+    }
+}
+
+/// Outcomes collected from concurrent tasks.
+final class Outcomes: Sendable {
+    private let values = Mutex<[String]>([])
+    func append(_ value: String) { self.values.withLock { $0.append(value) } }
+    var all: [String] { self.values.withLock { $0 } }
 }

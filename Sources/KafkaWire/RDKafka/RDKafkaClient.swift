@@ -124,6 +124,13 @@ final class RDKafkaClient: @unchecked Sendable {
         return code == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(rdKafkaCode: code.rawValue)
     }
 
+    /// Fails every message still queued or in flight: their delivery reports (served by the
+    /// next poll) carry librdkafka's purge errors, which map to ``KafkaError/Code/shutdown``.
+    /// A purged in-flight message may still have been written by the broker.
+    func purgeOutstanding() {
+        _ = rd_kafka_purge(self.handle, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
+    }
+
     /// Messages queued or in flight, not yet reported.
     var outstandingCount: Int { Int(rd_kafka_outq_len(self.handle)) }
 
@@ -225,6 +232,8 @@ extension KafkaError {
         case RD_KAFKA_RESP_ERR__QUEUE_FULL: self.init(code: .queueFull, reason: reason)
         case RD_KAFKA_RESP_ERR__MSG_TIMED_OUT, RD_KAFKA_RESP_ERR__TIMED_OUT:
             self.init(code: .messageTimedOut, reason: reason)
+        case RD_KAFKA_RESP_ERR__PURGE_QUEUE, RD_KAFKA_RESP_ERR__PURGE_INFLIGHT:
+            self.init(code: .shutdown, reason: "the producer shut down before a broker acknowledged (\(reason))")
         default: self.init(code: .broker(code), reason: reason)
         }
     }
