@@ -71,7 +71,9 @@ let package = Package(
         // At-least-once typed consumption on KafkaWire.
         .target(name: "MalomoConsumer", dependencies: ["MalomoModels", "KafkaWire", logging, serviceLifecycle]),
         .executableTarget(
-            name: "MalomoEventsTail", dependencies: ["MalomoConsumer", "MalomoModels", "KafkaWire", logging, serviceLifecycle, unixSignals]),
+            name: "MalomoEventsTail",
+            dependencies: ["MalomoConsumer", "MalomoModels", "KafkaWire", logging, serviceLifecycle, unixSignals]
+        ),
         .testTarget(name: "MalomoWebhookCoreTests", dependencies: ["MalomoWebhookCore"]),
         .testTarget(name: "KafkaWireTests", dependencies: ["KafkaWire", logging]),
         .testTarget(name: "MalomoModelsTests", dependencies: ["MalomoModels"]),

@@ -39,7 +39,8 @@ public func fuzzCore(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         precondition(kafka.utf8.count <= 249, "Kafka topic names end at 249 bytes")
         precondition(
             kafka.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x5F || $0 == 0x2D },
-            "only legal Kafka topic characters")
+            "only legal Kafka topic characters"
+        )
         precondition(!kafka.contains(":"))
     }
     _ = Int(text)

@@ -151,7 +151,9 @@ public final class KafkaConsumer: Sendable {
         var highest: [String: [Int32: Int64]] = [:]
         for message in messages {
             highest[message.topic, default: [:]][message.partition] = max(
-                highest[message.topic]?[message.partition] ?? -1, message.offset)
+                highest[message.topic]?[message.partition] ?? -1,
+                message.offset
+            )
         }
         let positions = highest.flatMap { topic, partitions in
             partitions.map { (topic: topic, partition: $0.key, offset: $0.value) }

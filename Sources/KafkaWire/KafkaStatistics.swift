@@ -38,8 +38,11 @@ public struct KafkaStatistics: Sendable, Hashable {
             let rtt = broker["rtt"] as? [String: Any]
             brokers.append(
                 Broker(
-                    nodeID: nodeID, state: broker["state"] as? String ?? "",
-                    averageRoundTripSeconds: Double(int(rtt?["avg"])) / 1_000_000))
+                    nodeID: nodeID,
+                    state: broker["state"] as? String ?? "",
+                    averageRoundTripSeconds: Double(int(rtt?["avg"])) / 1_000_000
+                )
+            )
         }
         self.brokers = brokers.sorted { $0.nodeID < $1.nodeID }
     }

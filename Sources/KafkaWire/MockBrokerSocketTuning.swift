@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Turns Nagle's algorithm off on the mock brokers' listening sockets.
@@ -17,39 +17,39 @@ enum MockBrokerSocketTuning {
     @discardableResult
     static func disableNagleOnListeners(ports: Set<UInt16>) -> Int {
         #if os(Linux)
-        guard let directory = opendir("/proc/self/fd") else { return 0 }
-        defer { closedir(directory) }
-        var changed = 0
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard let descriptor = Int32(name), isListeningTCPSocket(descriptor, ports: ports) else { continue }
-            var on: Int32 = 1
-            if setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size)) == 0 {
-                changed += 1
+            guard let directory = opendir("/proc/self/fd") else { return 0 }
+            defer { closedir(directory) }
+            var changed = 0
+            while let entry = readdir(directory) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                guard let descriptor = Int32(name), isListeningTCPSocket(descriptor, ports: ports) else { continue }
+                var on: Int32 = 1
+                if setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size)) == 0 {
+                    changed += 1
+                }
             }
-        }
-        return changed
+            return changed
         #else
-        return 0
+            return 0
         #endif
     }
 
     #if os(Linux)
-    private static func isListeningTCPSocket(_ descriptor: Int32, ports: Set<UInt16>) -> Bool {
-        var address = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let named = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        private static func isListeningTCPSocket(_ descriptor: Int32, ports: Set<UInt16>) -> Bool {
+            var address = sockaddr_in()
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let named = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+            }
+            guard named == 0, address.sin_family == sa_family_t(AF_INET), ports.contains(UInt16(bigEndian: address.sin_port)) else {
+                return false
+            }
+            var listening: Int32 = 0
+            var size = socklen_t(MemoryLayout<Int32>.size)
+            var type: Int32 = 0
+            var typeSize = socklen_t(MemoryLayout<Int32>.size)
+            return getsockopt(descriptor, SOL_SOCKET, SO_ACCEPTCONN, &listening, &size) == 0 && listening == 1
+                && getsockopt(descriptor, SOL_SOCKET, SO_TYPE, &type, &typeSize) == 0 && type == Int32(SOCK_STREAM.rawValue)
         }
-        guard named == 0, address.sin_family == sa_family_t(AF_INET), ports.contains(UInt16(bigEndian: address.sin_port)) else {
-            return false
-        }
-        var listening: Int32 = 0
-        var size = socklen_t(MemoryLayout<Int32>.size)
-        var type: Int32 = 0
-        var typeSize = socklen_t(MemoryLayout<Int32>.size)
-        return getsockopt(descriptor, SOL_SOCKET, SO_ACCEPTCONN, &listening, &size) == 0 && listening == 1
-            && getsockopt(descriptor, SOL_SOCKET, SO_TYPE, &type, &typeSize) == 0 && type == Int32(SOCK_STREAM.rawValue)
-    }
     #endif
 }

@@ -5,6 +5,7 @@ import KafkaWire
 import Logging
 import NIOCore
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 
 /// Assembles the bridge: the webhook listener, the management listener, the Kafka
@@ -23,7 +24,12 @@ public enum BridgeApplication {
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let handler = WebhookHandler(
-            configuration: configuration, secrets: secrets, producer: producer, metrics: metrics, logger: logger)
+            configuration: configuration,
+            secrets: secrets,
+            producer: producer,
+            metrics: metrics,
+            logger: logger
+        )
         var decoder = HTTP1Channel.Configuration.DecoderConfiguration()
         decoder.maxHeaderListSize = configuration.httpMaxHeaderBytes
         decoder.maxHeaderFieldSize = configuration.httpMaxHeaderBytes
@@ -32,7 +38,9 @@ public enum BridgeApplication {
             server: .http1(
                 configuration: .init(
                     idleTimeout: .milliseconds(Int64(configuration.httpIdleTimeoutMilliseconds)),
-                    httpDecoderConfiguration: decoder)),
+                    httpDecoderConfiguration: decoder
+                )
+            ),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.httpHost, port: configuration.httpPort),
                 serverName: nil,
@@ -95,9 +103,14 @@ public enum BridgeApplication {
         metrics.secretsLoaded.record(secrets.snapshot.count)
         let reloader = configuration.secretsDirectory.map { directory in
             SecretsReloader(
-                directory: directory, interval: .milliseconds(configuration.secretsReloadIntervalMilliseconds),
-                defaults: configuration.defaultSecrets, allowUnsigned: configuration.allowUnsigned, store: secrets,
-                metrics: metrics, logger: logger)
+                directory: directory,
+                interval: .milliseconds(configuration.secretsReloadIntervalMilliseconds),
+                defaults: configuration.defaultSecrets,
+                allowUnsigned: configuration.allowUnsigned,
+                store: secrets,
+                metrics: metrics,
+                logger: logger
+            )
         }
         var producerConfiguration = configuration.producerConfiguration
         // Queued messages time out before the ack timeout anyway: never flush longer.
@@ -107,18 +120,30 @@ public enum BridgeApplication {
         }
         logger.info(
             "Kafka producer configured",
-            metadata: ["kafka.properties": .dictionary(producer.effectiveProperties.filter { Self.loggedProperties.contains($0.key) }.mapValues { .string($0) })])
+            metadata: [
+                "kafka.properties": .dictionary(
+                    producer.effectiveProperties.filter { Self.loggedProperties.contains($0.key) }.mapValues { .string($0) }
+                )
+            ]
+        )
         let health = KafkaClusterHealth(producer: producer)
         let state = BridgeState(health: health, producer: producer)
         let ports = PortsLatch()
         let management = makeManagementApplication(
-            configuration: configuration, metrics: metrics, state: state, logger: logger
+            configuration: configuration,
+            metrics: metrics,
+            state: state,
+            logger: logger
         ) { port in
             logger.info("Management listener started", metadata: ["port": "\(port)", "host": "\(configuration.managementHost)"])
             if let ready = ports.set(management: port) { await onRunning(ready) }
         }
         let webhook = makeWebhookApplication(
-            configuration: configuration, secrets: secrets, producer: producer, metrics: metrics, logger: logger
+            configuration: configuration,
+            secrets: secrets,
+            producer: producer,
+            metrics: metrics,
+            logger: logger
         ) { port in
             logger.info("Webhook listener started", metadata: ["port": "\(port)", "host": "\(configuration.httpHost)"])
             if let ready = ports.set(webhook: port) { await onRunning(ready) }
@@ -177,5 +202,3 @@ final class PortsLatch: Sendable {
         }
     }
 }
-
-import Synchronization

@@ -29,30 +29,48 @@ public struct BridgeConfiguration: Sendable {
         .init(key: "kafka.brokers", environmentVariable: "KAFKA_BROKERS", defaultValue: nil, isSecret: false),
         .init(key: "kafka.topicPrefix", environmentVariable: "KAFKA_TOPIC_PREFIX", defaultValue: "malomo.", isSecret: false),
         .init(
-            key: "kafka.deadLetterTopic", environmentVariable: "KAFKA_DEAD_LETTER_TOPIC",
-            defaultValue: "malomo.dead-letter", isSecret: false),
+            key: "kafka.deadLetterTopic",
+            environmentVariable: "KAFKA_DEAD_LETTER_TOPIC",
+            defaultValue: "malomo.dead-letter",
+            isSecret: false
+        ),
         .init(key: "kafka.lingerMs", environmentVariable: "KAFKA_LINGER_MS", defaultValue: "1", isSecret: false),
         .init(key: "kafka.clientId", environmentVariable: "KAFKA_CLIENT_ID", defaultValue: "malomo-bridge", isSecret: false),
         .init(key: "kafka.compression", environmentVariable: "KAFKA_COMPRESSION", defaultValue: "none", isSecret: false),
         .init(
-            key: "kafka.queueMaxMessages", environmentVariable: "KAFKA_QUEUE_MAX_MESSAGES", defaultValue: "100000",
-            isSecret: false),
+            key: "kafka.queueMaxMessages",
+            environmentVariable: "KAFKA_QUEUE_MAX_MESSAGES",
+            defaultValue: "100000",
+            isSecret: false
+        ),
         .init(key: "kafka.queueMaxKbytes", environmentVariable: "KAFKA_QUEUE_MAX_KBYTES", defaultValue: "131072", isSecret: false),
         .init(
-            key: "kafka.statisticsIntervalMs", environmentVariable: "KAFKA_STATISTICS_INTERVAL_MS", defaultValue: "15000",
-            isSecret: false),
+            key: "kafka.statisticsIntervalMs",
+            environmentVariable: "KAFKA_STATISTICS_INTERVAL_MS",
+            defaultValue: "15000",
+            isSecret: false
+        ),
         .init(
-            key: "kafka.securityProtocol", environmentVariable: "KAFKA_SECURITY_PROTOCOL", defaultValue: "plaintext",
-            isSecret: false),
+            key: "kafka.securityProtocol",
+            environmentVariable: "KAFKA_SECURITY_PROTOCOL",
+            defaultValue: "plaintext",
+            isSecret: false
+        ),
         .init(key: "kafka.sslCaLocation", environmentVariable: "KAFKA_SSL_CA_LOCATION", defaultValue: nil, isSecret: false),
         .init(
-            key: "kafka.sslCertificateLocation", environmentVariable: "KAFKA_SSL_CERTIFICATE_LOCATION", defaultValue: nil,
-            isSecret: false),
+            key: "kafka.sslCertificateLocation",
+            environmentVariable: "KAFKA_SSL_CERTIFICATE_LOCATION",
+            defaultValue: nil,
+            isSecret: false
+        ),
         .init(key: "kafka.sslKeyLocation", environmentVariable: "KAFKA_SSL_KEY_LOCATION", defaultValue: nil, isSecret: false),
         .init(key: "kafka.sslKeyPassword", environmentVariable: "KAFKA_SSL_KEY_PASSWORD", defaultValue: nil, isSecret: true),
         .init(
-            key: "kafka.sslKeyPasswordFile", environmentVariable: "KAFKA_SSL_KEY_PASSWORD_FILE", defaultValue: nil,
-            isSecret: false),
+            key: "kafka.sslKeyPasswordFile",
+            environmentVariable: "KAFKA_SSL_KEY_PASSWORD_FILE",
+            defaultValue: nil,
+            isSecret: false
+        ),
         .init(key: "kafka.saslMechanism", environmentVariable: "KAFKA_SASL_MECHANISM", defaultValue: nil, isSecret: false),
         .init(key: "kafka.saslUsername", environmentVariable: "KAFKA_SASL_USERNAME", defaultValue: nil, isSecret: false),
         .init(key: "kafka.saslPassword", environmentVariable: "KAFKA_SASL_PASSWORD", defaultValue: nil, isSecret: true),
@@ -60,14 +78,23 @@ public struct BridgeConfiguration: Sendable {
         .init(key: "kafka.propertiesFile", environmentVariable: "KAFKA_PROPERTIES_FILE", defaultValue: nil, isSecret: false),
         .init(key: "malomo.webhookSecret", environmentVariable: "MALOMO_WEBHOOK_SECRET", defaultValue: nil, isSecret: true),
         .init(
-            key: "malomo.webhookSecretFile", environmentVariable: "MALOMO_WEBHOOK_SECRET_FILE", defaultValue: nil,
-            isSecret: false),
+            key: "malomo.webhookSecretFile",
+            environmentVariable: "MALOMO_WEBHOOK_SECRET_FILE",
+            defaultValue: nil,
+            isSecret: false
+        ),
         .init(
-            key: "malomo.webhookSecretsDir", environmentVariable: "MALOMO_WEBHOOK_SECRETS_DIR", defaultValue: nil,
-            isSecret: false),
+            key: "malomo.webhookSecretsDir",
+            environmentVariable: "MALOMO_WEBHOOK_SECRETS_DIR",
+            defaultValue: nil,
+            isSecret: false
+        ),
         .init(
-            key: "malomo.secretsReloadIntervalMs", environmentVariable: "MALOMO_SECRETS_RELOAD_INTERVAL_MS",
-            defaultValue: "5000", isSecret: false),
+            key: "malomo.secretsReloadIntervalMs",
+            environmentVariable: "MALOMO_SECRETS_RELOAD_INTERVAL_MS",
+            defaultValue: "5000",
+            isSecret: false
+        ),
         .init(key: "malomo.allowUnsigned", environmentVariable: "MALOMO_ALLOW_UNSIGNED", defaultValue: "false", isSecret: false),
         .init(key: "malomo.allowedTopics", environmentVariable: "MALOMO_ALLOWED_TOPICS", defaultValue: nil, isSecret: false),
         .init(key: "ackTimeoutMs", environmentVariable: "ACK_TIMEOUT_MS", defaultValue: "5000", isSecret: false),
@@ -209,7 +236,8 @@ extension BridgeConfiguration {
         else {
             throw .init(
                 setting: "KAFKA_DEAD_LETTER_TOPIC",
-                message: "must be a Kafka topic name: 1 to 249 letters, digits, '.', '_' or '-'")
+                message: "must be a Kafka topic name: 1 to 249 letters, digits, '.', '_' or '-'"
+            )
         }
         var allowed: Set<MalomoTopic>? = nil
         if let list = try values.text("MALOMO_ALLOWED_TOPICS") {
@@ -256,7 +284,8 @@ extension BridgeConfiguration {
             guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
                 throw .init(
                     setting: "LOG_LEVEL",
-                    message: "'\(level)' is not one of trace, debug, info, notice, warning, error, critical")
+                    message: "'\(level)' is not one of trace, debug, info, notice, warning, error, critical"
+                )
             }
             self.logLevel = parsed
         }
@@ -275,7 +304,8 @@ extension BridgeConfiguration {
                 setting: "MALOMO_WEBHOOK_SECRET",
                 message:
                     "no webhook secret is configured (set MALOMO_WEBHOOK_SECRET or MALOMO_WEBHOOK_SECRETS_DIR); "
-                    + "set MALOMO_ALLOW_UNSIGNED=true to accept unsigned webhooks on purpose")
+                    + "set MALOMO_ALLOW_UNSIGNED=true to accept unsigned webhooks on purpose"
+            )
         }
     }
 

@@ -2,9 +2,10 @@ import CoreMetrics
 import KafkaWire
 import MalomoWebhookCore
 import Metrics
-import struct Prometheus.PrometheusMetricsFactory
-import class Prometheus.PrometheusCollectorRegistry
 import Synchronization
+
+import class Prometheus.PrometheusCollectorRegistry
+import struct Prometheus.PrometheusMetricsFactory
 
 /// The bridge's metrics: swift-metrics types on a Prometheus registry of its own (no global
 /// bootstrap, so several bridges in one process — tests — do not mix). Every label value
@@ -53,9 +54,15 @@ public final class BridgeMetrics: Sendable {
         self.requestsInFlight = CoreMetrics.Gauge(label: "malomo_bridge_requests_in_flight", factory: factory)
         self.produceInFlight = CoreMetrics.Gauge(label: "malomo_bridge_produce_in_flight", factory: factory)
         self.secretReloadSuccesses = CoreMetrics.Counter(
-            label: "malomo_bridge_secret_reloads_total", dimensions: [("result", "success")], factory: factory)
+            label: "malomo_bridge_secret_reloads_total",
+            dimensions: [("result", "success")],
+            factory: factory
+        )
         self.secretReloadFailures = CoreMetrics.Counter(
-            label: "malomo_bridge_secret_reloads_total", dimensions: [("result", "failure")], factory: factory)
+            label: "malomo_bridge_secret_reloads_total",
+            dimensions: [("result", "failure")],
+            factory: factory
+        )
         self.secretsLoaded = CoreMetrics.Gauge(label: "malomo_bridge_webhook_secrets", factory: factory)
         self.ready = CoreMetrics.Gauge(label: "malomo_bridge_ready", factory: factory)
         self.kafkaQueueMessages = CoreMetrics.Gauge(label: "malomo_bridge_kafka_queue_messages", factory: factory)
@@ -82,7 +89,9 @@ public final class BridgeMetrics: Sendable {
             if let counter = counters[topicLabel]?[outcome.rawValue] { return counter }
             let counter = CoreMetrics.Counter(
                 label: "malomo_bridge_webhooks_received_total",
-                dimensions: [("topic", topicLabel), ("outcome", outcome.rawValue)], factory: self.factory)
+                dimensions: [("topic", topicLabel), ("outcome", outcome.rawValue)],
+                factory: self.factory
+            )
             counters[topicLabel, default: [:]][outcome.rawValue] = counter
             return counter
         }
@@ -123,8 +132,10 @@ public final class BridgeMetrics: Sendable {
             let gauge = self.brokerRoundTrip.withLock { gauges in
                 if let gauge = gauges[broker.nodeID] { return gauge }
                 let gauge = CoreMetrics.Gauge(
-                    label: "malomo_bridge_kafka_broker_rtt_seconds", dimensions: [("broker", String(broker.nodeID))],
-                    factory: self.factory)
+                    label: "malomo_bridge_kafka_broker_rtt_seconds",
+                    dimensions: [("broker", String(broker.nodeID))],
+                    factory: self.factory
+                )
                 gauges[broker.nodeID] = gauge
                 return gauge
             }
@@ -132,7 +143,9 @@ public final class BridgeMetrics: Sendable {
         }
     }
 
-    private func counter(_ cache: borrowing Mutex<[String: CoreMetrics.Counter]>, _ label: String, _ dimensions: [(String, String)]) -> CoreMetrics.Counter {
+    private func counter(_ cache: borrowing Mutex<[String: CoreMetrics.Counter]>, _ label: String, _ dimensions: [(String, String)])
+        -> CoreMetrics.Counter
+    {
         let key = dimensions.map { "\($0.0)=\($0.1)" }.joined(separator: ",")
         return cache.withLock { counters in
             if let counter = counters[key] { return counter }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MalomoWebhookCore
 
 /// A swift-log handler writing one JSON object per line: `time`, `level`, `logger`,
 /// `message`, then the metadata (nested metadata as JSON). Strings are JSON-escaped, so
@@ -84,5 +85,3 @@ enum RFC3339Now {
         return RFC3339Timestamp.format(millisecondsSinceEpoch: Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000)
     }
 }
-
-import MalomoWebhookCore

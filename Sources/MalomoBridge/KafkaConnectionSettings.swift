@@ -56,7 +56,9 @@ enum KafkaConnectionSettings {
         if let username = try values.text("KAFKA_SASL_USERNAME") { properties["sasl.username"] = username }
         if let password = try values.secret("KAFKA_SASL_PASSWORD") { properties["sasl.password"] = password }
         if effectiveProtocol.hasPrefix("sasl") {
-            for (property, setting) in [("sasl.mechanism", "KAFKA_SASL_MECHANISM"), ("sasl.username", "KAFKA_SASL_USERNAME"), ("sasl.password", "KAFKA_SASL_PASSWORD")]
+            for (property, setting) in [
+                ("sasl.mechanism", "KAFKA_SASL_MECHANISM"), ("sasl.username", "KAFKA_SASL_USERNAME"), ("sasl.password", "KAFKA_SASL_PASSWORD"),
+            ]
             where properties[property] == nil {
                 throw .init(setting: setting, message: "is required with KAFKA_SECURITY_PROTOCOL=\(effectiveProtocol)")
             }
@@ -64,7 +66,8 @@ enum KafkaConnectionSettings {
         if (properties["ssl.certificate.location"] == nil) != (properties["ssl.key.location"] == nil) {
             throw .init(
                 setting: properties["ssl.key.location"] == nil ? "KAFKA_SSL_KEY_LOCATION" : "KAFKA_SSL_CERTIFICATE_LOCATION",
-                message: "a client certificate needs both KAFKA_SSL_CERTIFICATE_LOCATION and KAFKA_SSL_KEY_LOCATION")
+                message: "a client certificate needs both KAFKA_SSL_CERTIFICATE_LOCATION and KAFKA_SSL_KEY_LOCATION"
+            )
         }
         return properties
     }

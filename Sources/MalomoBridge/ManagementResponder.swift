@@ -1,7 +1,7 @@
-import KafkaWire
 import CoreMetrics
 import HTTPTypes
 import Hummingbird
+import KafkaWire
 import NIOCore
 
 /// The management listener: `GET /metrics`, `/healthz` and `/readyz`, on its own port so
@@ -34,11 +34,14 @@ public struct ManagementResponder: HTTPResponder {
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: ResponseBody(byteBuffer: ByteBuffer(bytes: self.metrics.render())))
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: self.metrics.render()))
+            )
         case "/healthz":
             if let fatal = self.state.fatalProducerError {
                 return Self.json(
-                    .serviceUnavailable, #"{"status":"failed","reason":"\#(fatal.label)"}"#)
+                    .serviceUnavailable,
+                    #"{"status":"failed","reason":"\#(fatal.label)"}"#
+                )
             }
             return Self.json(.ok, #"{"status":"alive"}"#)
         default:
@@ -47,7 +50,8 @@ public struct ManagementResponder: HTTPResponder {
             let ready = !draining && reachable
             return Self.json(
                 ready ? .ok : .serviceUnavailable,
-                #"{"status":"\#(ready ? "ready" : "not_ready")","kafka":"\#(reachable ? "reachable" : "unreachable")","draining":\#(draining)}"#)
+                #"{"status":"\#(ready ? "ready" : "not_ready")","kafka":"\#(reachable ? "reachable" : "unreachable")","draining":\#(draining)}"#
+            )
         }
     }
 

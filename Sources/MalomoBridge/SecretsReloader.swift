@@ -21,8 +21,13 @@ public struct SecretsReloader: Service {
     /// Creates a reloader of `directory` into `store`, checking every `interval`. Create it right
     /// after loading the store: changes from then on are picked up.
     public init(
-        directory: String, interval: Duration, defaults: [WebhookSecret], allowUnsigned: Bool, store: WebhookSecretStore,
-        metrics: BridgeMetrics, logger: Logger
+        directory: String,
+        interval: Duration,
+        defaults: [WebhookSecret],
+        allowUnsigned: Bool,
+        store: WebhookSecretStore,
+        metrics: BridgeMetrics,
+        logger: Logger
     ) {
         self.directory = directory
         self.interval = interval
@@ -57,7 +62,9 @@ public struct SecretsReloader: Service {
             self.metrics.secretReloadSuccesses.increment()
             self.metrics.secretsLoaded.record(snapshot.count)
             self.logger.info(
-                "Webhook secrets reloaded", metadata: ["webhook_ids": "\(byWebhookID.count)", "secrets": "\(snapshot.count)"])
+                "Webhook secrets reloaded",
+                metadata: ["webhook_ids": "\(byWebhookID.count)", "secrets": "\(snapshot.count)"]
+            )
         } catch {
             self.metrics.secretReloadFailures.increment()
             self.logger.error("Webhook secrets not reloaded; keeping the previous ones", metadata: ["error": "\(error)"])

@@ -1,10 +1,11 @@
-import Metrics
 import CoreMetrics
+import Foundation
 import HTTPTypes
 import Hummingbird
 import KafkaWire
 import Logging
 import MalomoWebhookCore
+import Metrics
 import NIOCore
 import Synchronization
 
@@ -66,7 +67,10 @@ public final class WebhookHandler: Sendable {
         }
         guard admitted <= self.maxInFlight else {
             return self.finish(
-                .overloaded, "more than MAX_IN_FLIGHT (\(self.maxInFlight)) requests in flight; retry later", exchange)
+                .overloaded,
+                "more than MAX_IN_FLIGHT (\(self.maxInFlight)) requests in flight; retry later",
+                exchange
+            )
         }
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > self.maxBodyBytes {
             return self.finish(.tooLarge, "body of \(length) bytes exceeds MAX_BODY_BYTES (\(self.maxBodyBytes))", exchange)
@@ -95,7 +99,11 @@ public final class WebhookHandler: Sendable {
         let candidates = self.secrets.secrets(forWebhookID: exchange.webhookID)
         let (verdict, record) = body.withUnsafeReadableBytes { bytes in
             let verdict = WebhookSignatureVerifier.verify(
-                signature: signature, body: bytes, secrets: candidates, allowUnsigned: self.allowUnsigned)
+                signature: signature,
+                body: bytes,
+                secrets: candidates,
+                allowUnsigned: self.allowUnsigned
+            )
             guard verdict.isAccepted else { return (verdict, WebhookRecord?.none) }
             let record = self.router.record(
                 body: bytes,
@@ -125,8 +133,11 @@ public final class WebhookHandler: Sendable {
         defer { self.metrics.produceInFlight.record(self.producer.inFlightCount) }
         do {
             let report = try await self.producer.send(
-                topic: record.topic, key: record.key, value: body,
-                headers: record.headers.map { KafkaHeader(key: $0.name, string: $0.value) })
+                topic: record.topic,
+                key: record.key,
+                value: body,
+                headers: record.headers.map { KafkaHeader(key: $0.name, string: $0.value) }
+            )
             self.metrics.ackLatency.record(duration: ContinuousClock.now - produceStart)
             let outcome: WebhookOutcome
             if let reason = record.deadLetterReason {
@@ -138,7 +149,12 @@ public final class WebhookHandler: Sendable {
             var response = Self.response(
                 outcome.status,
                 JSONResponseBody.accepted(
-                    eventID: record.eventID, topic: report.topic, partition: report.partition, offset: report.offset))
+                    eventID: record.eventID,
+                    topic: report.topic,
+                    partition: report.partition,
+                    offset: report.offset
+                )
+            )
             response.headers[.requestID] = exchange.requestID
             self.record(outcome, exchange, detail: record.deadLetterReason.map { "dead-lettered: \($0)" }, kafkaTopic: report.topic)
             return response
@@ -165,7 +181,9 @@ public final class WebhookHandler: Sendable {
         let elapsed = ContinuousClock.now - exchange.started
         self.metrics.requestDuration.record(duration: elapsed)
         self.metrics.received(
-            topicLabel: BridgeMetrics.topicLabel(for: exchange.malomoTopic, verified: exchange.verified), outcome: outcome)
+            topicLabel: BridgeMetrics.topicLabel(for: exchange.malomoTopic, verified: exchange.verified),
+            outcome: outcome
+        )
         let level: Logger.Level =
             switch outcome.rawValue {
             case WebhookOutcome.accepted.rawValue: .debug
@@ -208,5 +226,3 @@ extension HTTPField.Name {
     /// `X-Request-Id`: the id of the request's log line.
     static let requestID = HTTPField.Name("X-Request-Id")!
 }
-
-import Foundation

@@ -24,7 +24,8 @@ struct MalomoBridgeMain {
             let reader = ConfigReader(providers: [
                 CommandLineArgumentsProvider(),
                 EnvironmentVariablesProvider(
-                    secretsSpecifier: .specific(Set(BridgeConfiguration.settings.filter(\.isSecret).map(\.environmentVariable)))),
+                    secretsSpecifier: .specific(Set(BridgeConfiguration.settings.filter(\.isSecret).map(\.environmentVariable)))
+                ),
             ])
             var configuration = try BridgeConfiguration(reader: reader, dev: dev, environment: environment)
             let level = configuration.logLevel
@@ -47,7 +48,8 @@ struct MalomoBridgeMain {
                 metadata: [
                     "version": "\(BridgeVersion.current)", "librdkafka": "\(KafkaProducer.librdkafkaVersion)",
                     "config": .dictionary(configuration.redactedSummary.mapValues { .string($0) }),
-                ])
+                ]
+            )
             let finalConfiguration = configuration
             try await BridgeApplication.run(configuration: finalConfiguration, secrets: secrets, logger: logger) { ports in
                 if let devEnvironment {

@@ -33,8 +33,10 @@ public final class MalomoEventConsumer: Sendable {
     /// - Throws: A `KafkaError` naming a rejected librdkafka property.
     public init(configuration: MalomoConsumerConfiguration, logger: Logger) throws {
         var consumerConfiguration = KafkaConsumerConfiguration(
-            bootstrapServers: configuration.bootstrapServers, groupID: configuration.groupID,
-            topics: configuration.kafkaTopics)
+            bootstrapServers: configuration.bootstrapServers,
+            groupID: configuration.groupID,
+            topics: configuration.kafkaTopics
+        )
         consumerConfiguration.autoOffsetReset = configuration.autoOffsetReset
         consumerConfiguration.sessionTimeout = configuration.sessionTimeout
         consumerConfiguration.additionalProperties = configuration.additionalProperties
@@ -61,9 +63,14 @@ public final class MalomoEventConsumer: Sendable {
             let delivery: MalomoDelivery
             do {
                 delivery = try MalomoDelivery.decode(
-                    kafkaTopic: message.topic, partition: message.partition, offset: message.offset, key: message.key,
-                    headers: message.headers.map { (key: $0.key, value: $0.value) }, value: message.value,
-                    topicPrefix: self.configuration.topicPrefix)
+                    kafkaTopic: message.topic,
+                    partition: message.partition,
+                    offset: message.offset,
+                    key: message.key,
+                    headers: message.headers.map { (key: $0.key, value: $0.value) },
+                    value: message.value,
+                    topicPrefix: self.configuration.topicPrefix
+                )
             } catch {
                 try await self.deadLetter(message, error: error)
                 self.markProcessed(message)
@@ -71,7 +78,9 @@ public final class MalomoEventConsumer: Sendable {
             }
             if let eventID = delivery.eventID, self.state.withLock({ $0.duplicates?.isDuplicate(eventID) ?? false }) {
                 self.logger.debug(
-                    "Skipping duplicate delivery", metadata: ["malomo.event_id": "\(eventID)", "kafka.topic": "\(message.topic)"])
+                    "Skipping duplicate delivery",
+                    metadata: ["malomo.event_id": "\(eventID)", "kafka.topic": "\(message.topic)"]
+                )
                 self.markProcessed(message)
                 continue
             }
@@ -170,7 +179,9 @@ public final class MalomoEventConsumer: Sendable {
 
     private static func mark(_ message: KafkaConsumerMessage, in state: inout State) {
         state.processed[message.topic, default: [:]][message.partition] = max(
-            state.processed[message.topic]?[message.partition] ?? -1, message.offset)
+            state.processed[message.topic]?[message.partition] ?? -1,
+            message.offset
+        )
         state.uncommitted += 1
     }
 
@@ -197,13 +208,15 @@ public final class MalomoEventConsumer: Sendable {
         headers.append(KafkaHeader(key: "malomo-source-offset", string: String(message.offset)))
         headers.append(KafkaHeader(key: "malomo-consumer-group", string: self.configuration.groupID))
         _ = try await self.deadLetterProducer.send(
-            KafkaProducerRecord(topic: self.configuration.deadLetterTopic, key: message.key, value: message.value, headers: headers))
+            KafkaProducerRecord(topic: self.configuration.deadLetterTopic, key: message.key, value: message.value, headers: headers)
+        )
         self.logger.warning(
             "Undecodable record dead-lettered",
             metadata: [
                 "kafka.topic": "\(message.topic)", "kafka.partition": "\(message.partition)",
                 "kafka.offset": "\(message.offset)", "malomo.dead_letter_reason": "\(reason)", "error": "\(error)",
-            ])
+            ]
+        )
     }
 }
 

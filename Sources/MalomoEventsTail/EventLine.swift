@@ -12,7 +12,10 @@ enum EventLine {
             parts.append("\(order.shipments.count) shipment(s)")
             for shipment in order.shipments {
                 let status = shipment.status?.rawValue ?? "?"
-                let latest = shipment.latestScanEvent.map { " last scan \($0.scannedAt?.rawValue ?? "?") \($0.statusDetail?.rawValue ?? $0.status?.rawValue ?? "")" } ?? ""
+                let latest =
+                    shipment.latestScanEvent.map {
+                        " last scan \($0.scannedAt?.rawValue ?? "?") \($0.statusDetail?.rawValue ?? $0.status?.rawValue ?? "")"
+                    } ?? ""
                 parts.append("[\(shipment.carrier?.rawValue ?? "?") \(shipment.trackingCode ?? "") \(status)\(latest)]")
             }
         case .customerCreated(let customer), .customerUpdated(let customer), .customerDeleted(let customer):
@@ -22,7 +25,9 @@ enum EventLine {
         case .unknown(_, let raw):
             parts.append("(unknown topic, \(raw.count) bytes)")
         }
-        parts.append("| \(delivery.kafkaTopic)[\(delivery.partition)]@\(delivery.offset) attempt=\(delivery.attemptNumber.map(String.init) ?? "?") event_id=\(delivery.eventID?.prefix(12) ?? "-")")
+        parts.append(
+            "| \(delivery.kafkaTopic)[\(delivery.partition)]@\(delivery.offset) attempt=\(delivery.attemptNumber.map(String.init) ?? "?") event_id=\(delivery.eventID?.prefix(12) ?? "-")"
+        )
         return parts.joined(separator: " ")
     }
 
@@ -57,15 +62,26 @@ enum EventLine {
             id = event.id
         }
         let line = JSONLine(
-            topic: delivery.event.topic, kafka_topic: delivery.kafkaTopic, partition: delivery.partition,
-            offset: delivery.offset, event_id: delivery.eventID, webhook_id: delivery.webhookID,
-            attempt_number: delivery.attemptNumber, received_at: delivery.receivedAt?.rawValue, id: id,
+            topic: delivery.event.topic,
+            kafka_topic: delivery.kafkaTopic,
+            partition: delivery.partition,
+            offset: delivery.offset,
+            event_id: delivery.eventID,
+            webhook_id: delivery.webhookID,
+            attempt_number: delivery.attemptNumber,
+            received_at: delivery.receivedAt?.rawValue,
+            id: id,
             order_number: order?.number,
             shipments: order?.shipments.map {
-                .init(carrier: $0.carrier?.rawValue, tracking_code: $0.trackingCode, status: $0.status?.rawValue,
-                      latest_scan_at: $0.latestScanEvent?.scannedAt?.rawValue)
+                .init(
+                    carrier: $0.carrier?.rawValue,
+                    tracking_code: $0.trackingCode,
+                    status: $0.status?.rawValue,
+                    latest_scan_at: $0.latestScanEvent?.scannedAt?.rawValue
+                )
             },
-            event_type: eventType)
+            event_type: eventType
+        )
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? String(decoding: encoder.encode(line), as: UTF8.self)) ?? "{}"

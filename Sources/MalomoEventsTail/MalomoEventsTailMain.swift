@@ -40,7 +40,8 @@ struct MalomoEventsTailMain {
         }
         var configuration = MalomoConsumerConfiguration(
             bootstrapServers: brokers.split(separator: ",").map(String.init),
-            groupID: options["--group"] ?? "malomo-events-tail-\(UUID().uuidString.prefix(8))")
+            groupID: options["--group"] ?? "malomo-events-tail-\(UUID().uuidString.prefix(8))"
+        )
         if let topics = options["--topics"] {
             configuration.topics = topics.split(separator: ",").map { name in
                 guard let topic = MalomoTopicName(rawValue: String(name)) else { fail("unknown topic '\(name)'") }
@@ -71,7 +72,10 @@ struct MalomoEventsTailMain {
             let group = ServiceGroup(
                 configuration: .init(
                     services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
-                    gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                    gracefulShutdownSignals: [.sigterm, .sigint],
+                    logger: logger
+                )
+            )
             try await group.run()
         } catch {
             fail("\(error)")

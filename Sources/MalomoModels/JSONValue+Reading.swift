@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Tolerant reads used by every model: absent, `null` and a value of an unexpected type all
@@ -72,7 +72,8 @@ func decodeThroughJSON<T>(_ decoder: any Decoder, _ make: (JSONValue) -> T?, _ w
     let json = try JSONValue(from: decoder)
     guard let value = make(json) else {
         throw DecodingError.dataCorrupted(
-            .init(codingPath: decoder.codingPath, debugDescription: "not a \(what) (an object with the required fields)"))
+            .init(codingPath: decoder.codingPath, debugDescription: "not a \(what) (an object with the required fields)")
+        )
     }
     return value
 }

@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// A Malomo time value in any of the shapes Malomo sends, with the original kept.
@@ -71,7 +71,8 @@ public struct MalomoTimestamp: Sendable, Hashable, Codable, CustomStringConverti
         case .instant(let date): return date
         case .localDateTime(let local):
             return Date(
-                timeIntervalSince1970: Double(local.secondsIfUTC - Int64(offset)) + Double(local.nanosecond) / 1e9)
+                timeIntervalSince1970: Double(local.secondsIfUTC - Int64(offset)) + Double(local.nanosecond) / 1e9
+            )
         case .date(let year, let month, let day):
             return Date(timeIntervalSince1970: Double(Int64(CivilDate.days(year: year, month: month, day: day)) * 86_400 - Int64(offset)))
         }
@@ -152,7 +153,14 @@ public struct MalomoTimestamp: Sendable, Hashable, Codable, CustomStringConverti
             }
         }
         let local = LocalDateTime(
-            year: year, month: month, day: day, hour: hour, minute: minute, second: second, nanosecond: nanosecond)
+            year: year,
+            month: month,
+            day: day,
+            hour: hour,
+            minute: minute,
+            second: second,
+            nanosecond: nanosecond
+        )
         if index == bytes.count { return .localDateTime(local) }
         var offsetSeconds = 0
         if expect(UInt8(ascii: "Z")) || expect(UInt8(ascii: "z")) {

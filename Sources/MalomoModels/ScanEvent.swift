@@ -49,7 +49,7 @@ public struct ScanEvent: Sendable, Hashable, Codable {
 }
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif

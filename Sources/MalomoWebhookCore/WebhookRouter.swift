@@ -81,8 +81,12 @@ public struct WebhookRouter: Sendable {
     ) -> WebhookRecord {
         body.withUnsafeBytes {
             self.record(
-                body: $0, malomoTopic: malomoTopic, webhookID: webhookID, attemptNumber: attemptNumber,
-                receivedAt: receivedAt)
+                body: $0,
+                malomoTopic: malomoTopic,
+                webhookID: webhookID,
+                attemptNumber: attemptNumber,
+                receivedAt: receivedAt
+            )
         }
     }
 }

@@ -11,7 +11,9 @@ import Testing
         let cluster = try MockKafkaCluster(brokerCount: 3)
         try cluster.createTopic("wire.roundtrip", partitions: 3)
         let producer = try KafkaProducer(
-            configuration: KafkaProducerConfiguration(bootstrapServers: [cluster.bootstrapServers]), logger: logger)
+            configuration: KafkaProducerConfiguration(bootstrapServers: [cluster.bootstrapServers]),
+            logger: logger
+        )
         let value: [UInt8] = Array(0...255) + Array("{\"id\":\"x\"}".utf8)
         let headers = [KafkaHeader(key: "a", string: "1"), KafkaHeader(key: "empty", value: []), KafkaHeader(key: "null", value: nil)]
         let first = try await producer.send(KafkaProducerRecord(topic: "wire.roundtrip", key: Array("k1".utf8), value: value, headers: headers))
@@ -25,8 +27,12 @@ import Testing
 
         let consumer = try KafkaConsumer(
             configuration: KafkaConsumerConfiguration(
-                bootstrapServers: [cluster.bootstrapServers], groupID: "roundtrip", topics: ["wire.roundtrip"]),
-            logger: logger)
+                bootstrapServers: [cluster.bootstrapServers],
+                groupID: "roundtrip",
+                topics: ["wire.roundtrip"]
+            ),
+            logger: logger
+        )
         let message = try #require(try await consumer.next())
         #expect(message.topic == "wire.roundtrip")
         #expect(message.partition == first.partition && message.offset == first.offset)
@@ -84,7 +90,9 @@ import Testing
     @Test func sendAfterShutdownFails() async throws {
         let cluster = try MockKafkaCluster(brokerCount: 1)
         let producer = try KafkaProducer(
-            configuration: KafkaProducerConfiguration(bootstrapServers: [cluster.bootstrapServers]), logger: logger)
+            configuration: KafkaProducerConfiguration(bootstrapServers: [cluster.bootstrapServers]),
+            logger: logger
+        )
         await producer.shutdown()
         await #expect(throws: KafkaError(code: .shutdown, reason: "")) {
             try await producer.send(KafkaProducerRecord(topic: "t", key: nil, value: [1]))
@@ -92,22 +100,24 @@ import Testing
     }
 
     #if os(Linux)
-    /// `top -H`, `ps -T` and `perf` show the delivery-report thread by its name.
-    @Test func pollThreadCarriesItsName() async throws {
-        let cluster = try MockKafkaCluster(brokerCount: 1)
-        let producer = try KafkaProducer(
-            configuration: KafkaProducerConfiguration(bootstrapServers: [cluster.bootstrapServers]), logger: logger)
-        var names: [String] = []
-        for _ in 0..<100 {
-            names = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []).compactMap {
-                try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        /// `top -H`, `ps -T` and `perf` show the delivery-report thread by its name.
+        @Test func pollThreadCarriesItsName() async throws {
+            let cluster = try MockKafkaCluster(brokerCount: 1)
+            let producer = try KafkaProducer(
+                configuration: KafkaProducerConfiguration(bootstrapServers: [cluster.bootstrapServers]),
+                logger: logger
+            )
+            var names: [String] = []
+            for _ in 0..<100 {
+                names = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []).compactMap {
+                    try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+                }
+                if names.contains("kafka-producer") { break }
+                try await Task.sleep(for: .milliseconds(10))
             }
-            if names.contains("kafka-producer") { break }
-            try await Task.sleep(for: .milliseconds(10))
+            #expect(names.contains("kafka-producer"), "\(names)")
+            await producer.shutdown()
         }
-        #expect(names.contains("kafka-producer"), "\(names)")
-        await producer.shutdown()
-    }
     #endif
 
     @Test func badPropertyIsNamed() throws {
@@ -142,8 +152,12 @@ import Testing
         try cluster.createTopic("wire.idle", partitions: 1)
         let consumer = try KafkaConsumer(
             configuration: KafkaConsumerConfiguration(
-                bootstrapServers: [cluster.bootstrapServers], groupID: "idle", topics: ["wire.idle"]),
-            logger: Logger(label: "test"))
+                bootstrapServers: [cluster.bootstrapServers],
+                groupID: "idle",
+                topics: ["wire.idle"]
+            ),
+            logger: Logger(label: "test")
+        )
         let task = Task { try await consumer.next() }
         try await Task.sleep(for: .milliseconds(300))
         let start = ContinuousClock.now
@@ -166,7 +180,9 @@ import Testing
         let cluster = try MockKafkaCluster(brokerCount: 1)
         try cluster.createTopic("wire.race", partitions: 1)
         let producer = try KafkaProducer(
-            configuration: KafkaProducerConfiguration(bootstrapServers: [cluster.bootstrapServers]), logger: Logger(label: "race"))
+            configuration: KafkaProducerConfiguration(bootstrapServers: [cluster.bootstrapServers]),
+            logger: Logger(label: "race")
+        )
         _ = try await producer.send(KafkaProducerRecord(topic: "wire.race", key: nil, value: [0]))
         let outcomes = try await withThrowingTaskGroup(of: String.self) { group in
             for index in 0..<200 {
@@ -178,7 +194,12 @@ import Testing
                         return error.code == .shutdown ? "refused" : "failed: \(error)"
                     }
                 }
-                if index == 100 { group.addTask { await producer.shutdown(); return "shutdown" } }
+                if index == 100 {
+                    group.addTask {
+                        await producer.shutdown()
+                        return "shutdown"
+                    }
+                }
             }
             return try await group.reduce(into: [String]()) { $0.append($1) }
         }
@@ -218,7 +239,7 @@ import Testing
         }
         #expect(outcomes.all == Array(repeating: "shutdown", count: 5))
         #expect(clock.now - start < .seconds(5), "took \(clock.now - start)")
-        sends.forEach { $0.cancel() }
+        for send in sends { send.cancel() }
     }
 }
 

@@ -7,6 +7,7 @@ import Logging
 import MalomoBridge
 import MalomoWebhookCore
 import NIOCore
+import Testing
 
 /// A real bridge (real producer) on an in-process mock Kafka cluster, for tests.
 struct BridgeHarness {
@@ -40,13 +41,19 @@ struct BridgeHarness {
         self.secrets = WebhookSecretStore(
             .init(
                 defaults: configuration.defaultSecrets,
-                byWebhookID: secretsByWebhookID.mapValues { $0.compactMap { WebhookSecret($0) } }))
+                byWebhookID: secretsByWebhookID.mapValues { $0.compactMap { WebhookSecret($0) } }
+            )
+        )
         self.producer = try KafkaProducer(configuration: configuration.producerConfiguration, logger: logger)
     }
 
     func application() -> some ApplicationProtocol {
         BridgeApplication.makeWebhookApplication(
-            configuration: self.configuration, secrets: self.secrets, producer: self.producer, logger: self.logger)
+            configuration: self.configuration,
+            secrets: self.secrets,
+            producer: self.producer,
+            logger: self.logger
+        )
     }
 
     /// Headers Malomo would send, signed with `secret` (pass `nil` for no signature).
@@ -71,8 +78,12 @@ struct BridgeHarness {
     func consume(topics: [String], count: Int, timeout: Duration = .seconds(30)) async throws -> [KafkaConsumerMessage] {
         let consumer = try KafkaConsumer(
             configuration: KafkaConsumerConfiguration(
-                bootstrapServers: [self.cluster.bootstrapServers], groupID: "test-\(UUID().uuidString)", topics: topics),
-            logger: self.logger)
+                bootstrapServers: [self.cluster.bootstrapServers],
+                groupID: "test-\(UUID().uuidString)",
+                topics: topics
+            ),
+            logger: self.logger
+        )
         var messages: [KafkaConsumerMessage] = []
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -123,5 +134,3 @@ struct ErrorBody: Decodable {
         self = try JSONDecoder().decode(ErrorBody.self, from: Data(buffer.readableBytesView))
     }
 }
-
-import Testing

@@ -5,7 +5,7 @@ import MalomoWebhookCore
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The two executables as a user runs them.
@@ -45,10 +45,14 @@ import Glibc
         let file = try capture(#"--data-binary @(\S+)"#)
         let body = Array(try Data(contentsOf: URL(fileURLWithPath: file)))
         let result = await RawHTTPClient.post(
-            port: port, path: "/webhooks/malomo",
-            headers: [("Content-Type", "application/json"), ("Malomo-Topic", "orders:created"), ("Malomo-Webhook-Id", "dev-webhook"),
-                      ("Malomo-Attempt-Number", "1"), ("Malomo-Signature", signature)],
-            body: body)
+            port: port,
+            path: "/webhooks/malomo",
+            headers: [
+                ("Content-Type", "application/json"), ("Malomo-Topic", "orders:created"), ("Malomo-Webhook-Id", "dev-webhook"),
+                ("Malomo-Attempt-Number", "1"), ("Malomo-Signature", signature),
+            ],
+            body: body
+        )
         let response = try result.get()
         #expect(response.status == 202)
         #expect(String(decoding: response.body, as: UTF8.self).contains(#""topic":"malomo.orders.created""#))
@@ -63,16 +67,26 @@ import Glibc
         var logger = Logger(label: "tail-test")
         logger.logLevel = .error
         let cluster = try MockKafkaCluster(brokerCount: 1, logger: logger)
-        for name in ["orders.created", "orders.updated", "orders.deleted", "customers.created", "customers.updated", "customers.deleted", "events.created"] {
+        for name in [
+            "orders.created", "orders.updated", "orders.deleted", "customers.created", "customers.updated", "customers.deleted", "events.created",
+        ] {
             try cluster.createTopic("malomo." + name, partitions: 1)
         }
         let producer = try KafkaProducer(
-            configuration: KafkaProducerConfiguration(bootstrapServers: [cluster.bootstrapServers]), logger: logger)
+            configuration: KafkaProducerConfiguration(bootstrapServers: [cluster.bootstrapServers]),
+            logger: logger
+        )
         let body = try Fixture.bytes("order.json")
         _ = try await producer.send(
             KafkaProducerRecord(
-                topic: "malomo.orders.created", key: nil, value: body,
-                headers: [KafkaHeader(key: "malomo-topic", string: "orders:created"), KafkaHeader(key: "malomo-event-id", string: WebhookEventID.of(body))]))
+                topic: "malomo.orders.created",
+                key: nil,
+                value: body,
+                headers: [
+                    KafkaHeader(key: "malomo-topic", string: "orders:created"), KafkaHeader(key: "malomo-event-id", string: WebhookEventID.of(body)),
+                ]
+            )
+        )
         await producer.shutdown()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try Self.binary("malomo-events-tail"))

@@ -56,7 +56,9 @@ import Testing
                     try inject("retriable produce errors (NOT_LEADER_OR_FOLLOWER, REQUEST_TIMED_OUT, NOT_ENOUGH_REPLICAS) x9") {
                         cluster.failNextRequests(
                             apiKey: MockKafkaCluster.produceAPIKey,
-                            with: Array(repeating: [KafkaCode.notLeaderOrFollower, KafkaCode.requestTimedOut, KafkaCode.notEnoughReplicas], count: 3).flatMap { $0 })
+                            with: Array(repeating: [KafkaCode.notLeaderOrFollower, KafkaCode.requestTimedOut, KafkaCode.notEnoughReplicas], count: 3)
+                                .flatMap { $0 }
+                        )
                     }
                     try await Task.sleep(for: .seconds(1))
                     try inject("300 ms round-trip time on every broker for 1.5 s") {
@@ -80,7 +82,8 @@ import Testing
                     try inject("fatal (non-retriable) produce errors (MESSAGE_TOO_LARGE, INVALID_RECORD) x4") {
                         cluster.failNextRequests(
                             apiKey: MockKafkaCluster.produceAPIKey,
-                            with: [KafkaCode.messageTooLarge, KafkaCode.invalidRecord, KafkaCode.messageTooLarge, KafkaCode.invalidRecord])
+                            with: [KafkaCode.messageTooLarge, KafkaCode.invalidRecord, KafkaCode.messageTooLarge, KafkaCode.invalidRecord]
+                        )
                     }
                     try await Task.sleep(for: .seconds(2))
                     running.withLock { $0 = false }
@@ -135,7 +138,10 @@ import Testing
         let body = Array(#"{"id":"\#(key)","number":"1"}"#.utf8)
         let signature = WebhookSignatureVerifier.sign(body: body, secret: WebhookSecret(BridgeHarness.secret)!)
         return await RawHTTPClient.post(
-            port: port, path: "/webhooks/malomo",
-            headers: [("Malomo-Topic", "orders:created"), ("Malomo-Signature", signature), ("Malomo-Webhook-Id", "wh")], body: body)
+            port: port,
+            path: "/webhooks/malomo",
+            headers: [("Malomo-Topic", "orders:created"), ("Malomo-Signature", signature), ("Malomo-Webhook-Id", "wh")],
+            body: body
+        )
     }
 }

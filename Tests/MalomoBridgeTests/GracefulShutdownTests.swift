@@ -41,9 +41,11 @@ import Testing
                         let body = Array(#"{"id":"burst-\#(id)"}"#.utf8)
                         let signature = WebhookSignatureVerifier.sign(body: body, secret: WebhookSecret(BridgeHarness.secret)!)
                         let result = await RawHTTPClient.post(
-                            port: bridge.webhookPort, path: "/webhooks/malomo",
+                            port: bridge.webhookPort,
+                            path: "/webhooks/malomo",
                             headers: [("Malomo-Topic", "orders:created"), ("Malomo-Signature", signature), ("Malomo-Webhook-Id", "wh")],
-                            body: body)
+                            body: body
+                        )
                         outcomes.withLock { $0.append(Outcome(id: id, result: result)) }
                         sentCount.withLock { $0 += 1 }
                         if case .failure(.connectRefused) = result { return }  // the listener is closed: stop this worker
@@ -88,24 +90,33 @@ import Testing
         // Every 202 is in Kafka, at the partition and offset it was given.
         let consumer = try KafkaConsumer(
             configuration: KafkaConsumerConfiguration(
-                bootstrapServers: [cluster.bootstrapServers], groupID: "verify-\(UUID().uuidString)", topics: ["malomo.orders.created"]),
-            logger: logger)
+                bootstrapServers: [cluster.bootstrapServers],
+                groupID: "verify-\(UUID().uuidString)",
+                topics: ["malomo.orders.created"]
+            ),
+            logger: logger
+        )
         var found: [String: (partition: Int, offset: Int)] = [:]
         let deadline = ContinuousClock.now + .seconds(60)
         // Read everything (until 3 s pass without a record): unanswered requests must not be there.
         while ContinuousClock.now < deadline {
             // The group join takes a few seconds; after the first record, 3 s of silence means the end.
             let wait: Duration = found.isEmpty ? .seconds(20) : .seconds(3)
-            guard let message = try await withThrowingTaskGroup(of: KafkaConsumerMessage?.self, body: { group in
-                group.addTask { try await consumer.next() }
-                group.addTask {
-                    try await Task.sleep(for: wait)
-                    return nil
-                }
-                let first = try await group.next()!
-                group.cancelAll()
-                return first
-            }) else { break }
+            guard
+                let message = try await withThrowingTaskGroup(
+                    of: KafkaConsumerMessage?.self,
+                    body: { group in
+                        group.addTask { try await consumer.next() }
+                        group.addTask {
+                            try await Task.sleep(for: wait)
+                            return nil
+                        }
+                        let first = try await group.next()!
+                        group.cancelAll()
+                        return first
+                    }
+                )
+            else { break }
             if let key = message.key { found[String(decoding: key, as: UTF8.self)] = (Int(message.partition), Int(message.offset)) }
         }
         await consumer.close()
@@ -113,7 +124,9 @@ import Testing
         let processedButUnanswered = unanswered.filter { found[$0] != nil }
         #expect(processedButUnanswered.isEmpty, "published but never answered: \(processedButUnanswered)")
         #expect(unanswered.count < 16, "at most one unread request per client connection: \(unanswered.count)")
-        print("\(killSignal == SIGTERM ? "SIGTERM" : "kill -9") mid-load: \(all.count) requests, \(accepted.count) 202s, \(accepted.count - missing.count) found in Kafka, \(missing.count) missing")
+        print(
+            "\(killSignal == SIGTERM ? "SIGTERM" : "kill -9") mid-load: \(all.count) requests, \(accepted.count) 202s, \(accepted.count - missing.count) found in Kafka, \(missing.count) missing"
+        )
         #expect(missing.isEmpty, "202s missing from Kafka: \(missing.sorted().prefix(10))")
         for (key, position) in accepted {
             if let stored = found[key] { #expect(stored == position, "\(key)") }

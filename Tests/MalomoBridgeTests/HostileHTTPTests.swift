@@ -5,7 +5,7 @@ import MalomoWebhookCore
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Random and abusive HTTP against the real binary: no crash, only documented statuses,
@@ -27,8 +27,10 @@ import Glibc
 
     static func randomRequest(_ rng: inout SplitMix64) -> [UInt8] {
         let methods = ["POST", "POST", "POST", "GET", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE", "FOO"]
-        let paths = ["/webhooks/malomo", "/webhooks/malomo", "/", "/webhooks/malomo/../x", "/%00", "//webhooks//malomo",
-                     "/webhooks/malomo?x=1", "/" + String(repeating: "a", count: Int.random(in: 1...3000, using: &rng))]
+        let paths = [
+            "/webhooks/malomo", "/webhooks/malomo", "/", "/webhooks/malomo/../x", "/%00", "//webhooks//malomo",
+            "/webhooks/malomo?x=1", "/" + String(repeating: "a", count: Int.random(in: 1...3000, using: &rng)),
+        ]
         let secret = WebhookSecret(BridgeHarness.secret)!
         var body: [UInt8]
         switch Int.random(in: 0..<6, using: &rng) {
@@ -40,7 +42,9 @@ import Glibc
         default: body = []
         }
         var head = "\(methods.randomElement(using: &rng)!) \(paths.randomElement(using: &rng)!) HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-        if Bool.random(using: &rng) { head += "Malomo-Topic: \(["orders:created", "ORDERS", "", "a:b:c", String(repeating: "x:", count: 200)].randomElement(using: &rng)!)\r\n" }
+        if Bool.random(using: &rng) {
+            head += "Malomo-Topic: \(["orders:created", "ORDERS", "", "a:b:c", String(repeating: "x:", count: 200)].randomElement(using: &rng)!)\r\n"
+        }
         if Bool.random(using: &rng) {
             let signature = Bool.random(using: &rng) ? WebhookSignatureVerifier.sign(body: body, secret: secret) : "deadbeef"
             head += "Malomo-Signature: \(signature)\r\n"

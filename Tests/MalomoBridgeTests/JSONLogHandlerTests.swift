@@ -11,7 +11,8 @@ import Testing
         let logger = Logger(label: "malomo-bridge") { _ in handler }
         logger.info(
             "Webhook rejected\n{\"level\":\"critical\"}",
-            metadata: ["malomo_topic": "orders:created\n{\"forged\":true}", "nested": ["a": ["1", "2"]], "n": .stringConvertible(42)])
+            metadata: ["malomo_topic": "orders:created\n{\"forged\":true}", "nested": ["a": ["1", "2"]], "n": .stringConvertible(42)]
+        )
         logger.debug("hidden")
         let written = lines.value
         #expect(written.count == 1)

@@ -24,7 +24,8 @@ import Testing
                 let body = try Fixture.bytes(item.fixture)
                 let attempt = String(index + 1)
                 let accepted = try await client.execute(
-                    uri: BridgeHarness.webhookPath, method: .post,
+                    uri: BridgeHarness.webhookPath,
+                    method: .post,
                     headers: BridgeHarness.headers(body: body, topic: item.topic, webhookID: "wh_\(index)", attempt: attempt),
                     body: ByteBuffer(bytes: body)
                 ) { response in
@@ -42,8 +43,11 @@ import Testing
             let expectedTopic = MalomoTopic(item.topic)!.kafkaTopic(prefix: "malomo.")
             #expect(item.accepted.topic == expectedTopic)
             let record = try #require(
-                records.first { $0.topic == expectedTopic && $0.offset == Int64(item.accepted.offset) && $0.partition == Int32(item.accepted.partition) },
-                "no record for \(item.topic)")
+                records.first {
+                    $0.topic == expectedTopic && $0.offset == Int64(item.accepted.offset) && $0.partition == Int32(item.accepted.partition)
+                },
+                "no record for \(item.topic)"
+            )
             #expect(record.value == item.body, "value of \(item.topic) must be the raw body byte for byte")
             let object = try JSONSerialization.jsonObject(with: Data(item.body)) as! [String: Any]
             #expect(record.key == (object["id"] as? String).map { Array($0.utf8) })
@@ -86,7 +90,10 @@ import Testing
             let deadline = clock.now + .seconds(20)
             while recovered == nil && clock.now < deadline {
                 recovered = try await client.execute(
-                    uri: BridgeHarness.webhookPath, method: .post, headers: headers, body: ByteBuffer(bytes: body)
+                    uri: BridgeHarness.webhookPath,
+                    method: .post,
+                    headers: headers,
+                    body: ByteBuffer(bytes: body)
                 ) { response in
                     response.status == .accepted ? try AcceptedBody(response.body) : nil
                 }

@@ -1,9 +1,10 @@
 import Configuration
 import Foundation
-@testable import KafkaWire
 import Logging
 import MalomoBridge
 import Testing
+
+@testable import KafkaWire
 
 /// TLS, SASL and pass-through settings reach librdkafka (checked through the configuration
 /// librdkafka itself reports: no secured broker runs here).

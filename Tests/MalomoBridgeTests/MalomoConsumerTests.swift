@@ -25,7 +25,10 @@ import Testing
                 consumer.stop()
             }
             try await consumer.run { delivery in
-                let total = collected.withLock { $0.append(delivery); return $0.count }
+                let total = collected.withLock {
+                    $0.append(delivery)
+                    return $0.count
+                }
                 if total >= count { consumer.stop() }
             }
             group.cancelAll()
@@ -39,11 +42,15 @@ import Testing
             var sent: [String: (body: [UInt8], accepted: AcceptedBody)] = [:]
             for (index, item) in KafkaIntegrationTests.cases.enumerated() {
                 let body = try Fixture.bytes(item.fixture)
-                sent[item.topic] = (body, try await client.execute(
-                    uri: BridgeHarness.webhookPath, method: .post,
-                    headers: BridgeHarness.headers(body: body, topic: item.topic, webhookID: "wh_\(index)", attempt: "\(index + 1)"),
-                    body: ByteBuffer(bytes: body)
-                ) { try AcceptedBody($0.body) })
+                sent[item.topic] = (
+                    body,
+                    try await client.execute(
+                        uri: BridgeHarness.webhookPath,
+                        method: .post,
+                        headers: BridgeHarness.headers(body: body, topic: item.topic, webhookID: "wh_\(index)", attempt: "\(index + 1)"),
+                        body: ByteBuffer(bytes: body)
+                    ) { try AcceptedBody($0.body) }
+                )
             }
             return sent
         }
@@ -80,8 +87,12 @@ import Testing
         for value in [Array("{ not json".utf8), try Fixture.bytes("order.json")] {
             _ = try await harness.producer.send(
                 KafkaProducerRecord(
-                    topic: "malomo.orders.created", key: Array("same-key".utf8), value: value,
-                    headers: [KafkaHeader(key: "malomo-topic", string: "orders:created")]))
+                    topic: "malomo.orders.created",
+                    key: Array("same-key".utf8),
+                    value: value,
+                    headers: [KafkaHeader(key: "malomo-topic", string: "orders:created")]
+                )
+            )
         }
         var configuration = consumerConfiguration(harness)
         configuration.topics = [.ordersCreated]
@@ -103,9 +114,12 @@ import Testing
         for index in 0..<total {
             _ = try await harness.producer.send(
                 KafkaProducerRecord(
-                    topic: "malomo.orders.updated", key: Array("k\(index % 5)".utf8),
+                    topic: "malomo.orders.updated",
+                    key: Array("k\(index % 5)".utf8),
                     value: Array(#"{"id":"order-\#(index)","number":"\#(index)"}"#.utf8),
-                    headers: [KafkaHeader(key: "malomo-event-id", string: "event-\(index)")]))
+                    headers: [KafkaHeader(key: "malomo-event-id", string: "event-\(index)")]
+                )
+            )
         }
         var configuration = consumerConfiguration(harness, group: "restart-\(UUID().uuidString)")
         configuration.topics = [.ordersUpdated]
@@ -116,7 +130,10 @@ import Testing
         let second = try MalomoEventConsumer(configuration: configuration, logger: harness.logger)
         let secondBatch = try await collect(second, count: total - 11, timeout: .seconds(30))
         let seen = Set((firstBatch + secondBatch).compactMap { $0.event.order?.id })
-        #expect(seen.count == total, "every record processed at least once; missing: \(Set((0..<total).map { "order-\($0)" }).subtracting(seen).sorted())")
+        #expect(
+            seen.count == total,
+            "every record processed at least once; missing: \(Set((0..<total).map { "order-\($0)" }).subtracting(seen).sorted())"
+        )
         // The second consumer resumed from the committed offsets: no wholesale replay.
         #expect(secondBatch.count <= total - 11 + 3)
         await harness.producer.shutdown()

@@ -26,28 +26,47 @@ import Testing
         let harness = try BridgeHarness { $0.maxBodyBytes = 10_000 }
         let metrics = BridgeMetrics()
         let app = BridgeApplication.makeWebhookApplication(
-            configuration: harness.configuration, secrets: harness.secrets, producer: harness.producer, metrics: metrics,
-            logger: harness.logger)
+            configuration: harness.configuration,
+            secrets: harness.secrets,
+            producer: harness.producer,
+            metrics: metrics,
+            logger: harness.logger
+        )
         let good = Array(#"{"id":"m1"}"#.utf8)
         let notJSON = Array("nope".utf8)
         let big = [UInt8](repeating: 0x20, count: 20_000)
         try await app.test(.router) { client in
             for _ in 0..<3 {
                 try await client.execute(
-                    uri: BridgeHarness.webhookPath, method: .post, headers: BridgeHarness.headers(body: good, attempt: "2"),
-                    body: ByteBuffer(bytes: good)) { #expect($0.status == .accepted) }
+                    uri: BridgeHarness.webhookPath,
+                    method: .post,
+                    headers: BridgeHarness.headers(body: good, attempt: "2"),
+                    body: ByteBuffer(bytes: good)
+                ) { #expect($0.status == .accepted) }
             }
             try await client.execute(
-                uri: BridgeHarness.webhookPath, method: .post, headers: BridgeHarness.headers(body: good, topic: "shipments:updated"),
-                body: ByteBuffer(bytes: good)) { #expect($0.status == .accepted) }
-            try await client.execute(
-                uri: BridgeHarness.webhookPath, method: .post, headers: BridgeHarness.headers(body: notJSON), body: ByteBuffer(bytes: notJSON)
+                uri: BridgeHarness.webhookPath,
+                method: .post,
+                headers: BridgeHarness.headers(body: good, topic: "shipments:updated"),
+                body: ByteBuffer(bytes: good)
             ) { #expect($0.status == .accepted) }
             try await client.execute(
-                uri: BridgeHarness.webhookPath, method: .post, headers: BridgeHarness.headers(body: good, topic: "evil\"topic", secret: "bad"),
-                body: ByteBuffer(bytes: good)) { #expect($0.status == .unauthorized) }
+                uri: BridgeHarness.webhookPath,
+                method: .post,
+                headers: BridgeHarness.headers(body: notJSON),
+                body: ByteBuffer(bytes: notJSON)
+            ) { #expect($0.status == .accepted) }
             try await client.execute(
-                uri: BridgeHarness.webhookPath, method: .post, headers: BridgeHarness.headers(body: big), body: ByteBuffer(bytes: big)
+                uri: BridgeHarness.webhookPath,
+                method: .post,
+                headers: BridgeHarness.headers(body: good, topic: "evil\"topic", secret: "bad"),
+                body: ByteBuffer(bytes: good)
+            ) { #expect($0.status == .unauthorized) }
+            try await client.execute(
+                uri: BridgeHarness.webhookPath,
+                method: .post,
+                headers: BridgeHarness.headers(body: big),
+                body: ByteBuffer(bytes: big)
             ) { #expect($0.status == .contentTooLarge) }
             try await client.execute(uri: BridgeHarness.webhookPath, method: .get) { #expect($0.status == .methodNotAllowed) }
         }
@@ -106,7 +125,11 @@ import Testing
         let health = KafkaClusterHealth(producer: harness.producer, interval: .milliseconds(200), timeout: .milliseconds(500))
         let state = BridgeState(health: health)
         let app = BridgeApplication.makeManagementApplication(
-            configuration: harness.configuration, metrics: BridgeMetrics(), state: state, logger: harness.logger)
+            configuration: harness.configuration,
+            metrics: BridgeMetrics(),
+            state: state,
+            logger: harness.logger
+        )
         try await app.test(.router) { client in
             try await Self.waitFor(.ok, client)
             try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
@@ -144,7 +167,12 @@ import Testing
         let body = Array(#"{"id":"slow"}"#.utf8)
         let app = harness.application()
         try await app.test(.router) { client in
-            try await client.execute(uri: BridgeHarness.webhookPath, method: .post, headers: BridgeHarness.headers(body: body), body: ByteBuffer(bytes: body)) {
+            try await client.execute(
+                uri: BridgeHarness.webhookPath,
+                method: .post,
+                headers: BridgeHarness.headers(body: body),
+                body: ByteBuffer(bytes: body)
+            ) {
                 #expect($0.status == .accepted)
             }
             try harness.cluster.setBrokerRoundTripTime(1, milliseconds: 1500)
@@ -152,8 +180,11 @@ import Testing
                 for _ in 0..<4 {
                     group.addTask {
                         try await client.execute(
-                            uri: BridgeHarness.webhookPath, method: .post, headers: BridgeHarness.headers(body: body),
-                            body: ByteBuffer(bytes: body)) { ($0.status, $0.headers[.retryAfter]) }
+                            uri: BridgeHarness.webhookPath,
+                            method: .post,
+                            headers: BridgeHarness.headers(body: body),
+                            body: ByteBuffer(bytes: body)
+                        ) { ($0.status, $0.headers[.retryAfter]) }
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
@@ -175,12 +206,17 @@ import Testing
             let started = ContinuousClock.now
             let slow = await RawHTTPClient.exchange(
                 port: port,
-                raw: Array("POST /webhooks/malomo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"id\":\"sl".utf8), timeout: 5)
+                raw: Array("POST /webhooks/malomo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"id\":\"sl".utf8),
+                timeout: 5
+            )
             #expect(ContinuousClock.now - started < .seconds(3), "the connection is closed after HTTP_READ_TIMEOUT_MS")
             if case .success(let response) = slow { #expect(response.status == 408) }
             let body = Array(#"{"id":"ok"}"#.utf8)
             try await client.execute(
-                uri: BridgeHarness.webhookPath, method: .post, headers: BridgeHarness.headers(body: body), body: ByteBuffer(bytes: body)
+                uri: BridgeHarness.webhookPath,
+                method: .post,
+                headers: BridgeHarness.headers(body: body),
+                body: ByteBuffer(bytes: body)
             ) { #expect($0.status == .accepted) }
         }
         await harness.producer.shutdown()
@@ -192,7 +228,9 @@ import Testing
             let port = try #require(client.port)
             let huge = String(repeating: "a", count: 8000)
             let result = await RawHTTPClient.exchange(
-                port: port, raw: Array("POST /webhooks/malomo HTTP/1.1\r\nHost: x\r\nX-Big: \(huge)\r\nContent-Length: 2\r\n\r\n{}".utf8))
+                port: port,
+                raw: Array("POST /webhooks/malomo HTTP/1.1\r\nHost: x\r\nX-Big: \(huge)\r\nContent-Length: 2\r\n\r\n{}".utf8)
+            )
             switch result {
             case .success(let response): #expect(response.status == 431 || response.status == 400, "\(response.status)")
             case .failure: break  // closed without an answer is also a refusal

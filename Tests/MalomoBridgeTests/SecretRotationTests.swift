@@ -14,8 +14,14 @@ import Testing
         let store = WebhookSecretStore(.init(defaults: [], byWebhookID: try WebhookSecretStore.readDirectory(directory.path)))
         let metrics = BridgeMetrics()
         let reloader = SecretsReloader(
-            directory: directory.path, interval: .milliseconds(50), defaults: [], allowUnsigned: false, store: store,
-            metrics: metrics, logger: Logger(label: "rotation"))
+            directory: directory.path,
+            interval: .milliseconds(50),
+            defaults: [],
+            allowUnsigned: false,
+            store: store,
+            metrics: metrics,
+            logger: Logger(label: "rotation")
+        )
         let task = Task { try await reloader.run() }
         defer { task.cancel() }
 

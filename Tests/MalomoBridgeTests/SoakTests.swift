@@ -5,7 +5,7 @@ import MalomoWebhookCore
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Mixed traffic with broker flaps against the real binary, sampling memory, file
@@ -43,7 +43,12 @@ import Glibc
                         let start = ContinuousClock.now
                         let result: Result<RawHTTPClient.Response, RawHTTPClient.Failure>
                         if index % 10 == 9 {  // some rejected traffic too
-                            result = await RawHTTPClient.post(port: bridge.webhookPort, path: "/webhooks/malomo", headers: [("Malomo-Signature", "00")], body: Array("{}".utf8))
+                            result = await RawHTTPClient.post(
+                                port: bridge.webhookPort,
+                                path: "/webhooks/malomo",
+                                headers: [("Malomo-Signature", "00")],
+                                body: Array("{}".utf8)
+                            )
                         } else {
                             result = await FaultInjectionTests.post(port: bridge.webhookPort, key: "soak-\(worker)-\(index)")
                         }
@@ -69,10 +74,16 @@ import Glibc
                     }
                     let p99 = latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, latencies.count * 99 / 100)]
                     samples.withLock {
-                        $0.append(Sample(
-                            second: second, rssMiB: Double(HostileHTTPTests.residentMiB(pid: pid)),
-                            openFiles: (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1,
-                            requests: latencies.count, p99Milliseconds: p99, non202: non202))
+                        $0.append(
+                            Sample(
+                                second: second,
+                                rssMiB: Double(HostileHTTPTests.residentMiB(pid: pid)),
+                                openFiles: (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1,
+                                requests: latencies.count,
+                                p99Milliseconds: p99,
+                                non202: non202
+                            )
+                        )
                     }
                 }
                 running.withLock { $0 = false }
@@ -93,9 +104,13 @@ import Glibc
         func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
         let early = Array(all[quarter..<min(all.count, 2 * quarter)])
         let late = Array(all.suffix(quarter))
-        let rssEarly = median(early.map(\.rssMiB)), rssLate = median(late.map(\.rssMiB))
-        let fdsEarly = median(early.map { Double($0.openFiles) }), fdsLate = median(late.map { Double($0.openFiles) })
-        print("soak \(seconds)s: requests \(all.map(\.requests).reduce(0, +)), RSS \(rssEarly) → \(rssLate) MiB, fds \(fdsEarly) → \(fdsLate), max p99 \(all.map(\.p99Milliseconds).max() ?? 0) ms")
+        let rssEarly = median(early.map(\.rssMiB))
+        let rssLate = median(late.map(\.rssMiB))
+        let fdsEarly = median(early.map { Double($0.openFiles) })
+        let fdsLate = median(late.map { Double($0.openFiles) })
+        print(
+            "soak \(seconds)s: requests \(all.map(\.requests).reduce(0, +)), RSS \(rssEarly) → \(rssLate) MiB, fds \(fdsEarly) → \(fdsLate), max p99 \(all.map(\.p99Milliseconds).max() ?? 0) ms"
+        )
         #expect(rssLate <= rssEarly * 1.10 + 8, "RSS grew: \(rssEarly) → \(rssLate) MiB")
         #expect(fdsLate <= fdsEarly + 16, "descriptors grew: \(fdsEarly) → \(fdsLate)")
         #expect(all.map(\.requests).reduce(0, +) > seconds * 50, "traffic flowed")

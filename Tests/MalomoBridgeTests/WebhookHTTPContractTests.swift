@@ -16,7 +16,9 @@ import Testing
         let body = try Fixture.bytes("order.json")
         let accepted = try await harness.application().test(.router) { client in
             try await client.execute(
-                uri: BridgeHarness.webhookPath, method: .post, headers: BridgeHarness.headers(body: body),
+                uri: BridgeHarness.webhookPath,
+                method: .post,
+                headers: BridgeHarness.headers(body: body),
                 body: ByteBuffer(bytes: body)
             ) { response in
                 #expect(response.status == .accepted)
@@ -57,7 +59,9 @@ import Testing
         let body = Array(#"{"id":"unauthorized"}"#.utf8)
         try await harness.application().test(.router) { client in
             try await client.execute(
-                uri: BridgeHarness.webhookPath, method: .post, headers: BridgeHarness.headers(body: body, secret: secret),
+                uri: BridgeHarness.webhookPath,
+                method: .post,
+                headers: BridgeHarness.headers(body: body, secret: secret),
                 body: ByteBuffer(bytes: body)
             ) { response in
                 #expect(response.status == .unauthorized)
@@ -68,7 +72,9 @@ import Testing
         let marker = Array(#"{"id":"marker"}"#.utf8)
         try await harness.application().test(.router) { client in
             try await client.execute(
-                uri: BridgeHarness.webhookPath, method: .post, headers: BridgeHarness.headers(body: marker),
+                uri: BridgeHarness.webhookPath,
+                method: .post,
+                headers: BridgeHarness.headers(body: marker),
                 body: ByteBuffer(bytes: marker)
             ) { #expect($0.status == .accepted) }
         }
@@ -90,7 +96,10 @@ import Testing
                 #expect(errorCode($0.body) == "signature_malformed")
             }
             try await client.execute(
-                uri: BridgeHarness.webhookPath, method: .post, headers: tampered, body: ByteBuffer(string: #"{"id":"abd"}"#)
+                uri: BridgeHarness.webhookPath,
+                method: .post,
+                headers: tampered,
+                body: ByteBuffer(string: #"{"id":"abd"}"#)
             ) {
                 #expect($0.status == .unauthorized)
                 #expect(errorCode($0.body) == "signature_mismatch")
@@ -109,8 +118,10 @@ import Testing
                 ("wh_b", BridgeHarness.secret, .accepted),
             ] {
                 try await client.execute(
-                    uri: BridgeHarness.webhookPath, method: .post,
-                    headers: BridgeHarness.headers(body: body, webhookID: webhookID, secret: secret), body: ByteBuffer(bytes: body)
+                    uri: BridgeHarness.webhookPath,
+                    method: .post,
+                    headers: BridgeHarness.headers(body: body, webhookID: webhookID, secret: secret),
+                    body: ByteBuffer(bytes: body)
                 ) { #expect($0.status == status, "\(webhookID) signed with \(secret)") }
             }
         }
@@ -122,7 +133,10 @@ import Testing
         let big = Array(("{\"id\":\"" + String(repeating: "a", count: 2000) + "\"}").utf8)
         try await harness.application().test(.router) { client in
             try await client.execute(
-                uri: BridgeHarness.webhookPath, method: .post, headers: BridgeHarness.headers(body: big), body: ByteBuffer(bytes: big)
+                uri: BridgeHarness.webhookPath,
+                method: .post,
+                headers: BridgeHarness.headers(body: big),
+                body: ByteBuffer(bytes: big)
             ) {
                 #expect($0.status == .contentTooLarge)
                 #expect(errorCode($0.body) == "too_large")
@@ -131,11 +145,17 @@ import Testing
         // Over a real socket too, where the body streams in.
         try await harness.application().test(.live) { client in
             try await client.execute(
-                uri: BridgeHarness.webhookPath, method: .post, headers: BridgeHarness.headers(body: big), body: ByteBuffer(bytes: big)
+                uri: BridgeHarness.webhookPath,
+                method: .post,
+                headers: BridgeHarness.headers(body: big),
+                body: ByteBuffer(bytes: big)
             ) { #expect($0.status == .contentTooLarge) }
             let small = Array(#"{"id":"ok"}"#.utf8)
             try await client.execute(
-                uri: BridgeHarness.webhookPath, method: .post, headers: BridgeHarness.headers(body: small), body: ByteBuffer(bytes: small)
+                uri: BridgeHarness.webhookPath,
+                method: .post,
+                headers: BridgeHarness.headers(body: small),
+                body: ByteBuffer(bytes: small)
             ) { #expect($0.status == .accepted) }
         }
         await harness.producer.shutdown()
@@ -173,7 +193,9 @@ import Testing
         let body = Array(text.utf8)
         let accepted = try await harness.application().test(.router) { client in
             try await client.execute(
-                uri: BridgeHarness.webhookPath, method: .post, headers: BridgeHarness.headers(body: body, topic: topic),
+                uri: BridgeHarness.webhookPath,
+                method: .post,
+                headers: BridgeHarness.headers(body: body, topic: topic),
                 body: ByteBuffer(bytes: body)
             ) { response in
                 #expect(response.status == .accepted)
@@ -197,7 +219,9 @@ import Testing
         let body = Array(#"{"id":"u"}"#.utf8)
         try await harness.application().test(.router) { client in
             try await client.execute(
-                uri: BridgeHarness.webhookPath, method: .post, headers: BridgeHarness.headers(body: body, secret: nil),
+                uri: BridgeHarness.webhookPath,
+                method: .post,
+                headers: BridgeHarness.headers(body: body, secret: nil),
                 body: ByteBuffer(bytes: body)
             ) { #expect($0.status == .accepted) }
         }

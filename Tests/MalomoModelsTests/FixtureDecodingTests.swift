@@ -16,10 +16,12 @@ import Testing
         let body = try Fixtures.bytes(file)
         let event = try MalomoWebhookEvent.decode(topic: topic, body: body)
         #expect(event.topic == topic)
-        let raw: [UInt8]? = event.order?.rawJSON ?? event.customer?.rawJSON ?? {
-            if case .eventCreated(let e) = event { return e.rawJSON }
-            return nil
-        }()
+        let raw: [UInt8]? =
+            event.order?.rawJSON ?? event.customer?.rawJSON
+            ?? {
+                if case .eventCreated(let e) = event { return e.rawJSON }
+                return nil
+            }()
         #expect(raw == body, "the raw JSON stays available")
     }
 

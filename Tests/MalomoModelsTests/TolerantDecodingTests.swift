@@ -9,7 +9,8 @@ import Testing
 
     @Test func docsBrokenShapesRepaired() throws {
         // REFERENCE.md §5.1: the docs' order example, with its missing and trailing commas repaired.
-        let order = try decodeOrder("""
+        let order = try decodeOrder(
+            """
             {"alternate_id":"1000","created_at":"2019-01-30T13:30:00Z","customer":{"email":"a@b.c","first_name":"A","last_name":"B"},
              "email":"a@b.c","id":"8b4e0e6c-5b9e-4d0e-9d67-2d5b0c5a1f00","meta":{"shopify_order":{"order_id":1234567890123}},
              "number":"1000","shipments":[{"alternative_carrier_identifier":null,"carrier":"usps","carrier_name":"USPS",
@@ -18,18 +19,21 @@ import Testing
              "id":"s1","is_return":false,"scan_events":[{"carrier_code":"GX","description":"Shipping Label Created",
              "location":{"city":"INDIANAPOLIS","country":null,"postal_code":"46204","state":"IN"},"message":"m",
              "scanned_at":"2019-01-28T13:23:00","source":"USPS","status":"pre_transit","status_detail":"label_created"}]}]}
-            """)
+            """
+        )
         #expect(order.customer?.id == nil)
         #expect(order.customer?.email == "a@b.c")
         #expect(order.shipments.first?.scanEvents.first?.statusDetail == .labelCreated)
     }
 
     @Test func nullsEverywhere() throws {
-        let order = try decodeOrder("""
+        let order = try decodeOrder(
+            """
             {"id":"o1","alternate_id":null,"number":null,"email":null,"customer":null,"meta":null,"created_at":null,
              "updated_at":null,"shipments":[{"id":"s1","carrier":null,"status":null,"origin":null,"destination":null,
              "delivered_at":null,"scan_events":[{"status":null,"status_detail":null,"location":null,"scanned_at":null}]}]}
-            """)
+            """
+        )
         #expect(order.shipments.first?.carrier == nil)
         #expect(order.shipments.first?.scanEvents.count == 1)
         let shipmentsNull = try decodeOrder(#"{"id":"o2","shipments":null}"#)
@@ -37,10 +41,12 @@ import Testing
     }
 
     @Test func unknownFieldsAtEveryLevel() throws {
-        let order = try decodeOrder("""
+        let order = try decodeOrder(
+            """
             {"id":"o1","x":1,"customer":{"y":[1],"email":"e"},"shipments":[{"id":"s","z":{"a":1},"status":"teleported",
              "carrier":"pigeon_post","destination":{"q":true},"scan_events":[{"w":null,"status_detail":"new_detail","location":{"v":1}}]}]}
-            """)
+            """
+        )
         #expect(order.customer?.email == "e")
         #expect(order.shipments.first?.status == .unknown("teleported"))
         #expect(order.shipments.first?.carrier == .unknown("pigeon_post"))
@@ -48,10 +54,12 @@ import Testing
     }
 
     @Test func wrongTypesDoNotSinkTheResource() throws {
-        let order = try decodeOrder("""
+        let order = try decodeOrder(
+            """
             {"id":"o1","number":1000,"alternate_id":5523016449801,"customer":"not an object","shipments":[{"id":"s1","is_return":"no"},
              "garbage",{"nope":1},{"id":"s2","scan_events":{"not":"an array"}}]}
-            """)
+            """
+        )
         #expect(order.number == "1000")
         #expect(order.alternateID == "5523016449801")
         #expect(order.customer == nil)
@@ -122,12 +130,16 @@ import Testing
     @Test func deliveryMetadataFromHeaders() throws {
         let body = Array(#"{"id":"c1","email":"e"}"#.utf8)
         let delivery = try MalomoDelivery.decode(
-            kafkaTopic: "malomo.customers.updated", partition: 2, offset: 41, key: Array("c1".utf8),
+            kafkaTopic: "malomo.customers.updated",
+            partition: 2,
+            offset: 41,
+            key: Array("c1".utf8),
             headers: [
                 ("malomo-webhook-id", Array("wh".utf8)), ("malomo-attempt-number", Array("3".utf8)),
                 ("malomo-event-id", Array("abc".utf8)), ("malomo-received-at", Array("2026-11-29T21:08:36.123Z".utf8)),
             ],
-            value: body)
+            value: body
+        )
         #expect(delivery.event.customer?.id == "c1")
         #expect(delivery.event.topic == "customers:updated", "derived from the Kafka topic without a malomo-topic header")
         #expect(delivery.webhookID == "wh" && delivery.attemptNumber == 3 && delivery.eventID == "abc")

@@ -11,17 +11,23 @@ import Testing
 
     @Test func buildsTheRecordContract() {
         let record = router.record(
-            body: body, malomoTopic: "orders:created", webhookID: "wh_1", attemptNumber: "3",
-            receivedAt: "2026-11-29T21:08:36.123Z")
+            body: body,
+            malomoTopic: "orders:created",
+            webhookID: "wh_1",
+            attemptNumber: "3",
+            receivedAt: "2026-11-29T21:08:36.123Z"
+        )
         #expect(record.topic == "malomo.orders.created")
         #expect(record.key == Array("c2a7".utf8))
         #expect(record.deadLetterReason == nil)
         #expect(record.eventID == WebhookEventID.of(body))
         #expect(record.eventID.count == 64 && record.eventID == record.eventID.lowercased())
-        #expect(record.headers.map(\.name) == [
-            "malomo-topic", "malomo-webhook-id", "malomo-attempt-number", "malomo-event-id", "malomo-received-at",
-            "content-type",
-        ])
+        #expect(
+            record.headers.map(\.name) == [
+                "malomo-topic", "malomo-webhook-id", "malomo-attempt-number", "malomo-event-id", "malomo-received-at",
+                "content-type",
+            ]
+        )
         #expect(header(record, "malomo-topic") == "orders:created")
         #expect(header(record, "malomo-webhook-id") == "wh_1")
         #expect(header(record, "malomo-attempt-number") == "3")
@@ -37,19 +43,25 @@ import Testing
 
     @Test func noKeyWithoutID() {
         let record = router.record(
-            body: Array(#"{"number":"1"}"#.utf8), malomoTopic: "orders:created", webhookID: nil, attemptNumber: nil,
-            receivedAt: "t")
+            body: Array(#"{"number":"1"}"#.utf8),
+            malomoTopic: "orders:created",
+            webhookID: nil,
+            attemptNumber: nil,
+            receivedAt: "t"
+        )
         #expect(record.key == nil)
         #expect(record.topic == "malomo.orders.created")
         #expect(!record.headers.contains { $0.name == "malomo-webhook-id" || $0.name == "malomo-attempt-number" })
     }
 
-    @Test(arguments: [
-        (#"{"id":"x""#, "orders:created", "invalid_json"),
-        (#"{"id":"x"}"#, nil, "missing_topic"),
-        (#"{"id":"x"}"#, "ORDERS", "malformed_topic"),
-        (#"not json"#, nil, "invalid_json"),
-    ] as [(String, String?, String)])
+    @Test(
+        arguments: [
+            (#"{"id":"x""#, "orders:created", "invalid_json"),
+            (#"{"id":"x"}"#, nil, "missing_topic"),
+            (#"{"id":"x"}"#, "ORDERS", "malformed_topic"),
+            (#"not json"#, nil, "invalid_json"),
+        ] as [(String, String?, String)]
+    )
     func deadLetters(body: String, topic: String?, reason: String) {
         let record = router.record(body: Array(body.utf8), malomoTopic: topic, webhookID: "w", attemptNumber: "1", receivedAt: "t")
         #expect(record.topic == "malomo.dead-letter")
@@ -59,7 +71,10 @@ import Testing
 
     @Test func allowList() {
         let router = WebhookRouter(
-            topicPrefix: "p.", deadLetterTopic: "dlq", allowedTopics: [MalomoTopic("orders:created")!])
+            topicPrefix: "p.",
+            deadLetterTopic: "dlq",
+            allowedTopics: [MalomoTopic("orders:created")!]
+        )
         let allowed = router.record(body: body, malomoTopic: "orders:created", webhookID: nil, attemptNumber: nil, receivedAt: "t")
         #expect(allowed.topic == "p.orders.created")
         let other = router.record(body: body, malomoTopic: "customers:created", webhookID: nil, attemptNumber: nil, receivedAt: "t")

@@ -17,7 +17,8 @@ import Testing
         for signature in [lower, mixed, " \(upper) "] {
             #expect(
                 WebhookSignatureVerifier.verify(signature: signature, body: body, secrets: [secret], allowUnsigned: false)
-                    == .valid)
+                    == .valid
+            )
         }
     }
 
@@ -39,12 +40,15 @@ import Testing
         let old = WebhookSecret("old-secret")!
         #expect(
             WebhookSignatureVerifier.verify(signature: upper, body: body, secrets: [old, secret], allowUnsigned: false)
-                == .valid)
+                == .valid
+        )
         #expect(
             WebhookSignatureVerifier.verify(signature: upper, body: body, secrets: [secret, old], allowUnsigned: false)
-                == .valid)
+                == .valid
+        )
         #expect(
-            WebhookSignatureVerifier.verify(signature: upper, body: body, secrets: [old], allowUnsigned: false) == .mismatch)
+            WebhookSignatureVerifier.verify(signature: upper, body: body, secrets: [old], allowUnsigned: false) == .mismatch
+        )
     }
 
     @Test func missingHeader() {
@@ -59,12 +63,15 @@ import Testing
         #expect(WebhookSignatureVerifier.verify(signature: upper, body: tampered, secrets: [secret], allowUnsigned: false) == .mismatch)
         #expect(
             WebhookSignatureVerifier.verify(signature: upper, body: body + [0x0A], secrets: [secret], allowUnsigned: false)
-                == .mismatch)
+                == .mismatch
+        )
     }
 
-    @Test(arguments: ["", "abc", String(repeating: "g", count: 64), String(repeating: "a", count: 63),
+    @Test(arguments: [
+        "", "abc", String(repeating: "g", count: 64), String(repeating: "a", count: 63),
         String(repeating: "a", count: 65), "sha256=" + String(repeating: "a", count: 64),
-        "XbFtmj43Uzer9zyVe6FFptESN0dJgegZQMEt1lXkWIc="])
+        "XbFtmj43Uzer9zyVe6FFptESN0dJgegZQMEt1lXkWIc=",
+    ])
     func malformedHeaders(signature: String) {
         #expect(WebhookSignatureVerifier.verify(signature: signature, body: body, secrets: [secret], allowUnsigned: false) == .malformed)
     }

@@ -29,7 +29,12 @@ let benchmarks: @Sendable () -> Void = {
             for _ in benchmark.scaledIterations {
                 blackHole(
                     WebhookSignatureVerifier.verify(
-                        signature: signature, body: body, secrets: [otherSecret, secret], allowUnsigned: false))
+                        signature: signature,
+                        body: body,
+                        secrets: [otherSecret, secret],
+                        allowUnsigned: false
+                    )
+                )
             }
         }
     }
@@ -40,8 +45,13 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations {
             blackHole(
                 router.record(
-                    body: order, malomoTopic: "orders:created", webhookID: "wh_1", attemptNumber: "1",
-                    receivedAt: "2026-11-29T21:08:36.123Z"))
+                    body: order,
+                    malomoTopic: "orders:created",
+                    webhookID: "wh_1",
+                    attemptNumber: "1",
+                    receivedAt: "2026-11-29T21:08:36.123Z"
+                )
+            )
         }
     }
 

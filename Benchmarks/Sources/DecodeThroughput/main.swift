@@ -23,5 +23,8 @@ for _ in 0..<3 {
     untyped.append(try measure("JSONSerialization (untyped)") { _ = try JSONSerialization.jsonObject(with: data) })
     typed.append(try measure("MalomoWebhookEvent.decode (typed)") { _ = try MalomoWebhookEvent.decode(topic: "orders:created", body: body) })
 }
-let typedBest = typed.max()!, untypedBest = untyped.max()!
-print(String(format: "best of 3: typed %.0f/s, untyped %.0f/s, typed takes %.2fx the time of untyped", typedBest, untypedBest, untypedBest / typedBest))
+let typedBest = typed.max()!
+let untypedBest = untyped.max()!
+print(
+    String(format: "best of 3: typed %.0f/s, untyped %.0f/s, typed takes %.2fx the time of untyped", typedBest, untypedBest, untypedBest / typedBest)
+)

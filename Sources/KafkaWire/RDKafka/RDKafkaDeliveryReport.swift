@@ -30,7 +30,9 @@ func rdKafkaDeliveryReportCallback(
         waiter.continuation.resume(
             throwing: KafkaError(
                 code: .unconfirmed,
-                reason: "the broker acknowledged without an offset (\(message.pointee.offset)); delivery is not confirmed"))
+                reason: "the broker acknowledged without an offset (\(message.pointee.offset)); delivery is not confirmed"
+            )
+        )
     } else if code == RD_KAFKA_RESP_ERR_NO_ERROR {
         if let context = RDKafkaCallbackContext.from(handle) {
             context.lastGlobalError.store(0, ordering: .relaxed)
