@@ -60,11 +60,13 @@ def wrk(port, script, duration=DURATION, connections=CONNECTIONS):
     return result
 
 
-def hey_fixed_rate(port, body_path, headers, rate=2000, workers=20, seconds=10):
-    args = ["hey", "-z", f"{seconds}s", "-c", str(workers), "-q", str(rate // workers), "-m", "POST", "-D", body_path, "-o", "csv"]
+def hey_fixed_rate(port, body_path, headers, rate=2000, workers=20, seconds=10, method="POST", path="/webhooks/malomo"):
+    args = ["hey", "-z", f"{seconds}s", "-c", str(workers), "-q", str(rate // workers), "-m", method, "-o", "csv"]
+    if method == "POST":
+        args += ["-D", body_path]
     for name, value in headers:
         args += ["-H", f"{name}: {value}"]
-    out = sh(args + [f"http://127.0.0.1:{port}/webhooks/malomo"]).stdout
+    out = sh(args + [f"http://127.0.0.1:{port}{path}"]).stdout
     latencies, statuses = [], {}
     for row in csv.DictReader(out.splitlines()):
         latencies.append(float(row["response-time"]) * 1000)
