@@ -134,3 +134,22 @@ struct ErrorBody: Decodable {
         self = try JSONDecoder().decode(ErrorBody.self, from: Data(buffer.readableBytesView))
     }
 }
+
+extension TestClientProtocol {
+    /// POSTs `body` to the webhook path with `headers` (default: Malomo's, signed with the
+    /// test secret; see ``BridgeHarness/headers(body:topic:webhookID:attempt:secret:)``).
+    @discardableResult
+    func postWebhook<Return>(
+        _ body: [UInt8],
+        headers: HTTPFields? = nil,
+        testCallback: @escaping (TestResponse) async throws -> Return = { $0 }
+    ) async throws -> Return {
+        try await self.execute(
+            uri: BridgeHarness.webhookPath,
+            method: .post,
+            headers: headers ?? BridgeHarness.headers(body: body),
+            body: ByteBuffer(bytes: body),
+            testCallback: testCallback
+        )
+    }
+}

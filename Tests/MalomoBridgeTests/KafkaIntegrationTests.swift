@@ -23,11 +23,9 @@ import Testing
             for (index, item) in Self.cases.enumerated() {
                 let body = try Fixture.bytes(item.fixture)
                 let attempt = String(index + 1)
-                let accepted = try await client.execute(
-                    uri: BridgeHarness.webhookPath,
-                    method: .post,
-                    headers: BridgeHarness.headers(body: body, topic: item.topic, webhookID: "wh_\(index)", attempt: attempt),
-                    body: ByteBuffer(bytes: body)
+                let accepted = try await client.postWebhook(
+                    body,
+                    headers: BridgeHarness.headers(body: body, topic: item.topic, webhookID: "wh_\(index)", attempt: attempt)
                 ) { response in
                     #expect(response.status == .accepted)
                     return try AcceptedBody(response.body)
@@ -71,13 +69,13 @@ import Testing
         let headers = BridgeHarness.headers(body: body)
         try await harness.application().test(.router) { client in
             // Warm up: connections and metadata.
-            try await client.execute(uri: BridgeHarness.webhookPath, method: .post, headers: headers, body: ByteBuffer(bytes: body)) {
+            try await client.postWebhook(body, headers: headers) {
                 #expect($0.status == .accepted)
             }
             try harness.cluster.setAllBrokers(up: false)
             let clock = ContinuousClock()
             let start = clock.now
-            try await client.execute(uri: BridgeHarness.webhookPath, method: .post, headers: headers, body: ByteBuffer(bytes: body)) {
+            try await client.postWebhook(body, headers: headers) {
                 #expect($0.status == .serviceUnavailable)
                 #expect($0.headers[.retryAfter] != nil)
                 #expect(errorCode($0.body) == "unavailable")
@@ -89,12 +87,7 @@ import Testing
             var recovered: AcceptedBody? = nil
             let deadline = clock.now + .seconds(20)
             while recovered == nil && clock.now < deadline {
-                recovered = try await client.execute(
-                    uri: BridgeHarness.webhookPath,
-                    method: .post,
-                    headers: headers,
-                    body: ByteBuffer(bytes: body)
-                ) { response in
+                recovered = try await client.postWebhook(body, headers: headers) { response in
                     response.status == .accepted ? try AcceptedBody(response.body) : nil
                 }
             }

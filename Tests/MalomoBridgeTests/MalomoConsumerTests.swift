@@ -44,11 +44,9 @@ import Testing
                 let body = try Fixture.bytes(item.fixture)
                 sent[item.topic] = (
                     body,
-                    try await client.execute(
-                        uri: BridgeHarness.webhookPath,
-                        method: .post,
-                        headers: BridgeHarness.headers(body: body, topic: item.topic, webhookID: "wh_\(index)", attempt: "\(index + 1)"),
-                        body: ByteBuffer(bytes: body)
+                    try await client.postWebhook(
+                        body,
+                        headers: BridgeHarness.headers(body: body, topic: item.topic, webhookID: "wh_\(index)", attempt: "\(index + 1)")
                     ) { try AcceptedBody($0.body) }
                 )
             }

@@ -37,37 +37,16 @@ import Testing
         let big = [UInt8](repeating: 0x20, count: 20_000)
         try await app.test(.router) { client in
             for _ in 0..<3 {
-                try await client.execute(
-                    uri: BridgeHarness.webhookPath,
-                    method: .post,
-                    headers: BridgeHarness.headers(body: good, attempt: "2"),
-                    body: ByteBuffer(bytes: good)
-                ) { #expect($0.status == .accepted) }
+                try await client.postWebhook(good, headers: BridgeHarness.headers(body: good, attempt: "2")) { #expect($0.status == .accepted) }
             }
-            try await client.execute(
-                uri: BridgeHarness.webhookPath,
-                method: .post,
-                headers: BridgeHarness.headers(body: good, topic: "shipments:updated"),
-                body: ByteBuffer(bytes: good)
-            ) { #expect($0.status == .accepted) }
-            try await client.execute(
-                uri: BridgeHarness.webhookPath,
-                method: .post,
-                headers: BridgeHarness.headers(body: notJSON),
-                body: ByteBuffer(bytes: notJSON)
-            ) { #expect($0.status == .accepted) }
-            try await client.execute(
-                uri: BridgeHarness.webhookPath,
-                method: .post,
-                headers: BridgeHarness.headers(body: good, topic: "evil\"topic", secret: "bad"),
-                body: ByteBuffer(bytes: good)
-            ) { #expect($0.status == .unauthorized) }
-            try await client.execute(
-                uri: BridgeHarness.webhookPath,
-                method: .post,
-                headers: BridgeHarness.headers(body: big),
-                body: ByteBuffer(bytes: big)
-            ) { #expect($0.status == .contentTooLarge) }
+            try await client.postWebhook(good, headers: BridgeHarness.headers(body: good, topic: "shipments:updated")) {
+                #expect($0.status == .accepted)
+            }
+            try await client.postWebhook(notJSON) { #expect($0.status == .accepted) }
+            try await client.postWebhook(good, headers: BridgeHarness.headers(body: good, topic: "evil\"topic", secret: "bad")) {
+                #expect($0.status == .unauthorized)
+            }
+            try await client.postWebhook(big) { #expect($0.status == .contentTooLarge) }
             try await client.execute(uri: BridgeHarness.webhookPath, method: .get) { #expect($0.status == .methodNotAllowed) }
         }
         let text = String(decoding: metrics.render(), as: UTF8.self)
@@ -167,24 +146,14 @@ import Testing
         let body = Array(#"{"id":"slow"}"#.utf8)
         let app = harness.application()
         try await app.test(.router) { client in
-            try await client.execute(
-                uri: BridgeHarness.webhookPath,
-                method: .post,
-                headers: BridgeHarness.headers(body: body),
-                body: ByteBuffer(bytes: body)
-            ) {
+            try await client.postWebhook(body) {
                 #expect($0.status == .accepted)
             }
             try harness.cluster.setBrokerRoundTripTime(1, milliseconds: 1500)
             let statuses = try await withThrowingTaskGroup(of: (HTTPResponse.Status, String?).self) { group in
                 for _ in 0..<4 {
                     group.addTask {
-                        try await client.execute(
-                            uri: BridgeHarness.webhookPath,
-                            method: .post,
-                            headers: BridgeHarness.headers(body: body),
-                            body: ByteBuffer(bytes: body)
-                        ) { ($0.status, $0.headers[.retryAfter]) }
+                        try await client.postWebhook(body) { ($0.status, $0.headers[.retryAfter]) }
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
@@ -212,12 +181,7 @@ import Testing
             #expect(ContinuousClock.now - started < .seconds(3), "the connection is closed after HTTP_READ_TIMEOUT_MS")
             if case .success(let response) = slow { #expect(response.status == 408) }
             let body = Array(#"{"id":"ok"}"#.utf8)
-            try await client.execute(
-                uri: BridgeHarness.webhookPath,
-                method: .post,
-                headers: BridgeHarness.headers(body: body),
-                body: ByteBuffer(bytes: body)
-            ) { #expect($0.status == .accepted) }
+            try await client.postWebhook(body) { #expect($0.status == .accepted) }
         }
         await harness.producer.shutdown()
     }

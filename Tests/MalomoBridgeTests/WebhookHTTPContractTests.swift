@@ -15,12 +15,7 @@ import Testing
         let harness = try BridgeHarness()
         let body = try Fixture.bytes("order.json")
         let accepted = try await harness.application().test(.router) { client in
-            try await client.execute(
-                uri: BridgeHarness.webhookPath,
-                method: .post,
-                headers: BridgeHarness.headers(body: body),
-                body: ByteBuffer(bytes: body)
-            ) { response in
+            try await client.postWebhook(body) { response in
                 #expect(response.status == .accepted)
                 #expect(response.headers[.contentType] == "application/json")
                 // partition and offset are JSON integers: decoding them as Int fails otherwise.
@@ -43,7 +38,7 @@ import Testing
         lowered[HTTPField.Name("Malomo-Signature")!] = lowered[HTTPField.Name("Malomo-Signature")!]!.lowercased()
         let headers = lowered
         try await harness.application().test(.router) { client in
-            try await client.execute(uri: BridgeHarness.webhookPath, method: .post, headers: headers, body: ByteBuffer(bytes: body)) {
+            try await client.postWebhook(body, headers: headers) {
                 #expect($0.status == .accepted)
             }
         }
@@ -58,12 +53,7 @@ import Testing
         let harness = try BridgeHarness()
         let body = Array(#"{"id":"unauthorized"}"#.utf8)
         try await harness.application().test(.router) { client in
-            try await client.execute(
-                uri: BridgeHarness.webhookPath,
-                method: .post,
-                headers: BridgeHarness.headers(body: body, secret: secret),
-                body: ByteBuffer(bytes: body)
-            ) { response in
+            try await client.postWebhook(body, headers: BridgeHarness.headers(body: body, secret: secret)) { response in
                 #expect(response.status == .unauthorized)
                 #expect(errorCode(response.body) == expected)
             }
@@ -71,12 +61,7 @@ import Testing
         // Nothing was published: a marker sent afterwards is the only record.
         let marker = Array(#"{"id":"marker"}"#.utf8)
         try await harness.application().test(.router) { client in
-            try await client.execute(
-                uri: BridgeHarness.webhookPath,
-                method: .post,
-                headers: BridgeHarness.headers(body: marker),
-                body: ByteBuffer(bytes: marker)
-            ) { #expect($0.status == .accepted) }
+            try await client.postWebhook(marker) { #expect($0.status == .accepted) }
         }
         let records = try await harness.consume(topics: ["malomo.orders.created", "malomo.dead-letter"], count: 2, timeout: .seconds(8))
         #expect(records.map(\.key) == [Array("marker".utf8)])
@@ -91,7 +76,7 @@ import Testing
         let malformed = malformedHeaders
         let tampered = BridgeHarness.headers(body: body)
         try await harness.application().test(.router) { client in
-            try await client.execute(uri: BridgeHarness.webhookPath, method: .post, headers: malformed, body: ByteBuffer(bytes: body)) {
+            try await client.postWebhook(body, headers: malformed) {
                 #expect($0.status == .unauthorized)
                 #expect(errorCode($0.body) == "signature_malformed")
             }
@@ -117,12 +102,9 @@ import Testing
                 ("wh_a", BridgeHarness.secret, .accepted), ("wh_b", "secret-a-new", .unauthorized),
                 ("wh_b", BridgeHarness.secret, .accepted),
             ] {
-                try await client.execute(
-                    uri: BridgeHarness.webhookPath,
-                    method: .post,
-                    headers: BridgeHarness.headers(body: body, webhookID: webhookID, secret: secret),
-                    body: ByteBuffer(bytes: body)
-                ) { #expect($0.status == status, "\(webhookID) signed with \(secret)") }
+                try await client.postWebhook(body, headers: BridgeHarness.headers(body: body, webhookID: webhookID, secret: secret)) {
+                    #expect($0.status == status, "\(webhookID) signed with \(secret)")
+                }
             }
         }
         await harness.producer.shutdown()
@@ -132,31 +114,16 @@ import Testing
         let harness = try BridgeHarness { $0.maxBodyBytes = 1000 }
         let big = Array(("{\"id\":\"" + String(repeating: "a", count: 2000) + "\"}").utf8)
         try await harness.application().test(.router) { client in
-            try await client.execute(
-                uri: BridgeHarness.webhookPath,
-                method: .post,
-                headers: BridgeHarness.headers(body: big),
-                body: ByteBuffer(bytes: big)
-            ) {
+            try await client.postWebhook(big) {
                 #expect($0.status == .contentTooLarge)
                 #expect(errorCode($0.body) == "too_large")
             }
         }
         // Over a real socket too, where the body streams in.
         try await harness.application().test(.live) { client in
-            try await client.execute(
-                uri: BridgeHarness.webhookPath,
-                method: .post,
-                headers: BridgeHarness.headers(body: big),
-                body: ByteBuffer(bytes: big)
-            ) { #expect($0.status == .contentTooLarge) }
+            try await client.postWebhook(big) { #expect($0.status == .contentTooLarge) }
             let small = Array(#"{"id":"ok"}"#.utf8)
-            try await client.execute(
-                uri: BridgeHarness.webhookPath,
-                method: .post,
-                headers: BridgeHarness.headers(body: small),
-                body: ByteBuffer(bytes: small)
-            ) { #expect($0.status == .accepted) }
+            try await client.postWebhook(small) { #expect($0.status == .accepted) }
         }
         await harness.producer.shutdown()
     }
@@ -192,12 +159,7 @@ import Testing
         }
         let body = Array(text.utf8)
         let accepted = try await harness.application().test(.router) { client in
-            try await client.execute(
-                uri: BridgeHarness.webhookPath,
-                method: .post,
-                headers: BridgeHarness.headers(body: body, topic: topic),
-                body: ByteBuffer(bytes: body)
-            ) { response in
+            try await client.postWebhook(body, headers: BridgeHarness.headers(body: body, topic: topic)) { response in
                 #expect(response.status == .accepted)
                 return try AcceptedBody(response.body)
             }
@@ -218,12 +180,7 @@ import Testing
         }
         let body = Array(#"{"id":"u"}"#.utf8)
         try await harness.application().test(.router) { client in
-            try await client.execute(
-                uri: BridgeHarness.webhookPath,
-                method: .post,
-                headers: BridgeHarness.headers(body: body, secret: nil),
-                body: ByteBuffer(bytes: body)
-            ) { #expect($0.status == .accepted) }
+            try await client.postWebhook(body, headers: BridgeHarness.headers(body: body, secret: nil)) { #expect($0.status == .accepted) }
         }
         await harness.producer.shutdown()
     }
