@@ -140,6 +140,7 @@ import Testing
         #expect(properties["enable.idempotence"] == "true")
         #expect(properties["request.required.acks"] == "-1", "acks=all is -1: \(properties["request.required.acks"] ?? "nil")")
         #expect(properties["message.timeout.ms"] == "4000")
+        #expect(properties["socket.nagle.disable"] == "true")
         #expect(properties["sasl.username"] == "bridge")
         #expect(properties["sasl.password"] == "[redacted]")
         #expect(!properties.values.contains("hunter2"))
