@@ -21,6 +21,7 @@ let package = Package(
     products: [
         .executable(name: "malomo-bridge", targets: ["MalomoBridgeServer"]),
         .library(name: "MalomoBridge", targets: ["MalomoBridge"]),
+        .library(name: "MalomoContract", targets: ["MalomoContract"]),
         .library(name: "MalomoWebhookCore", targets: ["MalomoWebhookCore"]),
         .library(name: "KafkaWire", targets: ["KafkaWire"]),
         .library(name: "MalomoModels", targets: ["MalomoModels"]),
@@ -54,34 +55,38 @@ let package = Package(
             name: "KafkaWire",
             dependencies: ["CLibrdkafka", logging, serviceLifecycle, nioConcurrencyHelpers]
         ),
+        // The record contract both products use: topics, Kafka topic naming, header names,
+        // defaults, event ids, the one JSON grammar. The standard library only.
+        .target(name: "MalomoContract"),
         // Pure logic: signatures, topic mapping, record building. No HTTP, no Kafka.
-        .target(name: "MalomoWebhookCore", dependencies: [crypto]),
+        .target(name: "MalomoWebhookCore", dependencies: ["MalomoContract", crypto]),
         // The HTTP app as a library: configuration, responder, services.
         .target(
             name: "MalomoBridge",
             dependencies: [
-                "MalomoWebhookCore", "KafkaWire", hummingbird, httpTypes, nioCore, logging, serviceLifecycle, unixSignals,
+                "MalomoContract", "MalomoWebhookCore", "KafkaWire", hummingbird, httpTypes, nioCore, logging, serviceLifecycle, unixSignals,
                 configuration, metrics, coreMetrics, prometheus,
             ],
             resources: [.copy("Resources/sample-order.json")]
         ),
         .executableTarget(name: "MalomoBridgeServer", dependencies: ["MalomoBridge", configuration]),
         // Typed, tolerant Malomo resources: Foundation only, usable with any Kafka client.
-        .target(name: "MalomoModels"),
+        .target(name: "MalomoModels", dependencies: ["MalomoContract"]),
         // At-least-once typed consumption on KafkaWire.
-        .target(name: "MalomoConsumer", dependencies: ["MalomoModels", "KafkaWire", logging, serviceLifecycle]),
+        .target(name: "MalomoConsumer", dependencies: ["MalomoContract", "MalomoModels", "KafkaWire", logging, serviceLifecycle]),
         .executableTarget(
             name: "MalomoEventsTail",
             dependencies: ["MalomoConsumer", "MalomoModels", "KafkaWire", logging, serviceLifecycle, unixSignals]
         ),
-        .testTarget(name: "MalomoWebhookCoreTests", dependencies: ["MalomoWebhookCore"]),
+        .testTarget(name: "MalomoContractTests", dependencies: ["MalomoContract", crypto]),
+        .testTarget(name: "MalomoWebhookCoreTests", dependencies: ["MalomoContract", "MalomoWebhookCore"]),
         .testTarget(name: "KafkaWireTests", dependencies: ["KafkaWire", logging]),
-        .testTarget(name: "MalomoModelsTests", dependencies: ["MalomoModels"]),
+        .testTarget(name: "MalomoModelsTests", dependencies: ["MalomoContract", "MalomoModels"]),
         .testTarget(
             name: "MalomoBridgeTests",
             dependencies: [
                 "MalomoBridge", "MalomoWebhookCore", "KafkaWire", hummingbird, hummingbirdTesting, httpTypes, nioCore,
-                logging, configuration, serviceLifecycle, "MalomoConsumer", "MalomoModels", unixSignals,
+                logging, configuration, serviceLifecycle, "MalomoConsumer", "MalomoModels", "MalomoContract", unixSignals,
             ],
             resources: [.copy("Fixtures")]
         ),

@@ -7,7 +7,8 @@
 
 /// Produces one message through `rd_kafka_produceva` (the variadic `rd_kafka_producev`
 /// cannot be called from Swift). On success librdkafka owns `headers`; on failure the
-/// caller still owns them. The value and key are copied (RD_KAFKA_MSG_F_COPY).
+/// caller still owns them. The value and key are copied (RD_KAFKA_MSG_F_COPY). A
+/// `timestamp_ms` of 0 lets librdkafka stamp the record with the time it was produced.
 static inline rd_kafka_resp_err_t malomo_produce(rd_kafka_t *rk,
                                                  const char *topic,
                                                  const void *key,
@@ -15,8 +16,9 @@ static inline rd_kafka_resp_err_t malomo_produce(rd_kafka_t *rk,
                                                  const void *value,
                                                  size_t value_len,
                                                  rd_kafka_headers_t *headers,
+                                                 int64_t timestamp_ms,
                                                  void *opaque) {
-        rd_kafka_vu_t vus[6];
+        rd_kafka_vu_t vus[7];
         size_t count = 0;
         vus[count].vtype = RD_KAFKA_VTYPE_TOPIC;
         vus[count++].u.cstr = topic;
@@ -31,6 +33,10 @@ static inline rd_kafka_resp_err_t malomo_produce(rd_kafka_t *rk,
         if (headers != NULL) {
                 vus[count].vtype = RD_KAFKA_VTYPE_HEADERS;
                 vus[count++].u.headers = headers;
+        }
+        if (timestamp_ms != 0) {
+                vus[count].vtype = RD_KAFKA_VTYPE_TIMESTAMP;
+                vus[count++].u.i64 = timestamp_ms;
         }
         vus[count].vtype = RD_KAFKA_VTYPE_OPAQUE;
         vus[count++].u.ptr = opaque;

@@ -83,16 +83,24 @@ public final class KafkaProducer: Service, Sendable {
     ///   queue is full, ``KafkaError/Code/messageTimedOut`` when no broker acknowledged within
     ///   `message.timeout.ms`, ``KafkaError/Code/shutdown`` after shutdown began.
     public func send(_ record: KafkaProducerRecord) async throws -> KafkaDeliveryReport {
-        try await self.send(topic: record.topic, key: record.key, value: record.value, headers: record.headers)
+        try await self.send(
+            topic: record.topic,
+            key: record.key,
+            value: record.value,
+            headers: record.headers,
+            timestampMilliseconds: record.timestampMilliseconds
+        )
     }
 
     /// Sends a value read in place (no copy before librdkafka's own) and waits for the
-    /// broker's acknowledgement. See ``send(_:)``.
+    /// broker's acknowledgement. See ``send(_:)``. `timestampMilliseconds` (since the epoch)
+    /// is the record's timestamp; `nil` lets librdkafka use the time of this call.
     public func send<Value: KafkaContiguousBytes>(
         topic: String,
         key: [UInt8]?,
         value: Value,
-        headers: [KafkaHeader]
+        headers: [KafkaHeader],
+        timestampMilliseconds: Int64? = nil
     ) async throws -> KafkaDeliveryReport {
         self.enqueuing.add(1, ordering: .sequentiallyConsistent)
         if self.stopping.load(ordering: .sequentiallyConsistent) {
@@ -105,7 +113,14 @@ public final class KafkaProducer: Service, Sendable {
             // Runs before the first suspension: `value` is read here, synchronously.
             let waiter = Unmanaged.passRetained(DeliveryWaiter(topic: topic, continuation: continuation))
             let error = value.withUnsafeBytes { bytes in
-                self.client.produce(topic: topic, key: key, value: bytes, headers: headers, opaque: waiter.toOpaque())
+                self.client.produce(
+                    topic: topic,
+                    key: key,
+                    value: bytes,
+                    headers: headers,
+                    timestampMilliseconds: timestampMilliseconds,
+                    opaque: waiter.toOpaque()
+                )
             }
             self.enqueuing.subtract(1, ordering: .sequentiallyConsistent)
             if let error {

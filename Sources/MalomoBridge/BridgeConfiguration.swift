@@ -1,6 +1,7 @@
 import Configuration
 import KafkaWire
 import Logging
+import MalomoContract
 import MalomoWebhookCore
 
 /// Everything the bridge is configured with. Read it with ``init(reader:dev:)``; every
@@ -27,13 +28,19 @@ public struct BridgeConfiguration: Sendable {
         .init(key: "management.host", environmentVariable: "MANAGEMENT_HOST", defaultValue: nil, isSecret: false),
         .init(key: "management.port", environmentVariable: "MANAGEMENT_PORT", defaultValue: "9090", isSecret: false),
         .init(key: "kafka.brokers", environmentVariable: "KAFKA_BROKERS", defaultValue: nil, isSecret: false),
-        .init(key: "kafka.topicPrefix", environmentVariable: "KAFKA_TOPIC_PREFIX", defaultValue: "malomo.", isSecret: false),
+        .init(
+            key: "kafka.topicPrefix",
+            environmentVariable: "KAFKA_TOPIC_PREFIX",
+            defaultValue: MalomoContractDefaults.topicPrefix,
+            isSecret: false
+        ),
         .init(
             key: "kafka.deadLetterTopic",
             environmentVariable: "KAFKA_DEAD_LETTER_TOPIC",
-            defaultValue: "malomo.dead-letter",
+            defaultValue: MalomoContractDefaults.deadLetterTopic,
             isSecret: false
         ),
+        .init(key: "kafka.cloudevents", environmentVariable: "KAFKA_CLOUDEVENTS", defaultValue: "true", isSecret: false),
         .init(key: "kafka.lingerMs", environmentVariable: "KAFKA_LINGER_MS", defaultValue: "1", isSecret: false),
         .init(key: "kafka.clientId", environmentVariable: "KAFKA_CLIENT_ID", defaultValue: "malomo-bridge", isSecret: false),
         .init(key: "kafka.compression", environmentVariable: "KAFKA_COMPRESSION", defaultValue: "none", isSecret: false),
@@ -96,7 +103,12 @@ public struct BridgeConfiguration: Sendable {
             isSecret: false
         ),
         .init(key: "malomo.allowUnsigned", environmentVariable: "MALOMO_ALLOW_UNSIGNED", defaultValue: "false", isSecret: false),
-        .init(key: "malomo.allowedTopics", environmentVariable: "MALOMO_ALLOWED_TOPICS", defaultValue: nil, isSecret: false),
+        .init(
+            key: "malomo.allowedTopics",
+            environmentVariable: "MALOMO_ALLOWED_TOPICS",
+            defaultValue: MalomoTopic.known.map(\.rawValue).joined(separator: ","),
+            isSecret: false
+        ),
         .init(key: "ackTimeoutMs", environmentVariable: "ACK_TIMEOUT_MS", defaultValue: "5000", isSecret: false),
         .init(key: "maxBodyBytes", environmentVariable: "MAX_BODY_BYTES", defaultValue: "1048576", isSecret: false),
         .init(key: "maxInFlight", environmentVariable: "MAX_IN_FLIGHT", defaultValue: "256", isSecret: false),
@@ -226,11 +238,11 @@ extension BridgeConfiguration {
             throw .init(setting: "KAFKA_BROKERS", message: "is required (comma-separated host:port list), or run with --dev")
         }
 
-        let prefix = try values.text("KAFKA_TOPIC_PREFIX") ?? "malomo."
+        let prefix = try values.text("KAFKA_TOPIC_PREFIX") ?? MalomoContractDefaults.topicPrefix
         guard prefix.utf8.allSatisfy(Self.isKafkaTopicCharacter), prefix.utf8.count <= 40 else {
             throw .init(setting: "KAFKA_TOPIC_PREFIX", message: "may hold only letters, digits, '.', '_' and '-' (at most 40)")
         }
-        let deadLetter = try values.text("KAFKA_DEAD_LETTER_TOPIC") ?? "malomo.dead-letter"
+        let deadLetter = try values.text("KAFKA_DEAD_LETTER_TOPIC") ?? MalomoContractDefaults.deadLetterTopic
         guard !deadLetter.isEmpty, deadLetter.utf8.count <= 249, deadLetter.utf8.allSatisfy(Self.isKafkaTopicCharacter),
             deadLetter != ".", deadLetter != ".."
         else {
@@ -239,20 +251,30 @@ extension BridgeConfiguration {
                 message: "must be a Kafka topic name: 1 to 249 letters, digits, '.', '_' or '-'"
             )
         }
-        var allowed: Set<MalomoTopic>? = nil
+        // Default: the seven documented topics. `*` routes every well-formed topic, creating a
+        // Kafka topic for each new one Malomo (or a holder of a webhook secret) sends.
+        var allowed: Set<MalomoTopic>? = Set(MalomoTopic.known)
         if let list = try values.text("MALOMO_ALLOWED_TOPICS") {
-            var topics = Set<MalomoTopic>()
-            for item in list.split(separator: ",") {
-                let name = String(item.trimmingCharacters())
-                guard let topic = MalomoTopic(name) else {
-                    throw .init(setting: "MALOMO_ALLOWED_TOPICS", message: "'\(name)' is not a Malomo topic like orders:created")
+            if list == "*" {
+                allowed = nil
+            } else {
+                var topics = Set<MalomoTopic>()
+                for item in list.split(separator: ",") {
+                    let name = String(item.trimmingCharacters())
+                    guard let topic = MalomoTopic(name) else {
+                        throw .init(
+                            setting: "MALOMO_ALLOWED_TOPICS",
+                            message: "'\(name)' is not a Malomo topic like orders:created (or use * for every topic)"
+                        )
+                    }
+                    topics.insert(topic)
                 }
-                topics.insert(topic)
+                if topics.isEmpty { throw .init(setting: "MALOMO_ALLOWED_TOPICS", message: "is set but lists no topic") }
+                allowed = topics
             }
-            if topics.isEmpty { throw .init(setting: "MALOMO_ALLOWED_TOPICS", message: "is set but lists no topic") }
-            allowed = topics
         }
-        self.router = WebhookRouter(topicPrefix: prefix, deadLetterTopic: deadLetter, allowedTopics: allowed)
+        let cloudEvents = try values.boolean("KAFKA_CLOUDEVENTS") ?? true
+        self.router = WebhookRouter(topicPrefix: prefix, deadLetterTopic: deadLetter, allowedTopics: allowed, cloudEvents: cloudEvents)
         self.kafkaLingerMilliseconds = try values.integer("KAFKA_LINGER_MS", in: 0...1000) ?? 1
         self.kafkaClientID = try values.text("KAFKA_CLIENT_ID") ?? "malomo-bridge"
         self.kafkaCompression = try values.choice("KAFKA_COMPRESSION", ["none", "gzip", "snappy", "lz4", "zstd"]) ?? "none"
@@ -321,8 +343,8 @@ extension BridgeConfiguration {
             "MALOMO_WEBHOOK_SECRET": self.defaultSecrets.isEmpty ? "(unset)" : "[redacted: \(self.defaultSecrets.count)]",
             "MALOMO_WEBHOOK_SECRETS_DIR": self.secretsDirectory ?? "(unset)",
             "MALOMO_ALLOW_UNSIGNED": String(self.allowUnsigned),
-            "MALOMO_ALLOWED_TOPICS": self.router.allowedTopics.map { $0.map(\.rawValue).sorted().joined(separator: ",") }
-                ?? "(all)",
+            "MALOMO_ALLOWED_TOPICS": self.router.allowedTopics.map(Self.allowListText) ?? "*",
+            "KAFKA_CLOUDEVENTS": String(self.router.cloudEvents),
             "ACK_TIMEOUT_MS": String(self.ackTimeoutMilliseconds),
             "MAX_BODY_BYTES": String(self.maxBodyBytes),
             "LOG_LEVEL": self.logLevel.rawValue,
@@ -345,6 +367,12 @@ extension BridgeConfiguration {
             "HTTP_READ_TIMEOUT_MS": String(self.httpReadTimeoutMilliseconds),
             "HTTP_MAX_HEADER_BYTES": String(self.httpMaxHeaderBytes),
         ]
+    }
+
+    /// The allow-list as configured text: documented topics in their usual order, then the rest.
+    static func allowListText(_ topics: Set<MalomoTopic>) -> String {
+        let known = MalomoTopic.known.filter(topics.contains)
+        return (known + topics.subtracting(known).sorted()).map(\.rawValue).joined(separator: ",")
     }
 
     static func isKafkaTopicCharacter(_ byte: UInt8) -> Bool {

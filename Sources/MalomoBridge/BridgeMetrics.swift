@@ -1,5 +1,6 @@
 import CoreMetrics
 import KafkaWire
+import MalomoContract
 import MalomoWebhookCore
 import Metrics
 import Synchronization
@@ -73,7 +74,7 @@ public final class BridgeMetrics: Sendable {
         for topic in MalomoTopic.known {
             self.receivedCounter(topicLabel: topic.rawValue, outcome: .accepted).increment(by: 0)
         }
-        for reason in DeadLetterReason.all { self.deadLettered(reason: reason, count: 0) }
+        for reason in DeadLetterReason.all { self.deadLettered(reason: reason, topicLabel: "none", count: 0) }
     }
 
     /// The Prometheus text exposition.
@@ -109,8 +110,29 @@ public final class BridgeMetrics: Sendable {
         self.counter(deliveryErrors, "malomo_bridge_kafka_delivery_errors_total", [("reason", error.label)]).increment()
     }
 
-    func deadLettered(reason: DeadLetterReason, count: Int64 = 1) {
-        self.counter(deadLetters, "malomo_bridge_dead_letters_total", [("reason", reason.rawValue)]).increment(by: count)
+    /// Counts a dead letter. `topicLabel` comes from ``deadLetterTopicLabel(for:)``.
+    func deadLettered(reason: DeadLetterReason, topicLabel: String, count: Int64 = 1) {
+        self.counter(deadLetters, "malomo_bridge_dead_letters_total", [("reason", reason.rawValue), ("topic", topicLabel)])
+            .increment(by: count)
+    }
+
+    /// Undocumented topics get a label of their own, so operators see a new Malomo topic
+    /// arrive; past this many, `other` (a holder of one secret must not grow the series
+    /// without bound). The topic was signed: it is not unauthenticated input.
+    static let maximumDeadLetterTopicLabels = 32
+    private let deadLetterTopicLabels: Mutex<Set<String>> = Mutex([])
+
+    /// The `topic` label of a dead letter: the Malomo topic when well-formed (up to
+    /// ``maximumDeadLetterTopicLabels`` undocumented ones, then `other`), else `invalid`.
+    func deadLetterTopicLabel(for topic: MalomoTopic?) -> String {
+        guard let topic else { return "invalid" }
+        if topic.isKnown { return topic.rawValue }
+        return self.deadLetterTopicLabels.withLock { labels in
+            if labels.contains(topic.rawValue) { return topic.rawValue }
+            guard labels.count < Self.maximumDeadLetterTopicLabels else { return "other" }
+            labels.insert(topic.rawValue)
+            return topic.rawValue
+        }
     }
 
     /// Records the attempt number Malomo sent (values above 10 land in +Inf; unparsable ones are not recorded).

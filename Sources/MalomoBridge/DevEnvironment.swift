@@ -1,6 +1,7 @@
 import Foundation
 import KafkaWire
 import Logging
+import MalomoContract
 import MalomoWebhookCore
 
 /// Dev mode: an in-process three-broker Kafka (librdkafka's mock cluster), a dev secret,
@@ -19,8 +20,16 @@ public struct DevEnvironment: Sendable {
         self.cluster = try MockKafkaCluster(brokerCount: 3, logger: logger)
     }
 
-    /// Points the configuration at the cluster and adds the dev secret when none is set.
-    public func apply(to configuration: inout BridgeConfiguration) {
+    /// Points the configuration at the cluster, adds the dev secret when none is set, and
+    /// creates the topics the bridge writes (as production expects them to exist: three
+    /// replicas), so no topic is left to the broker's auto-creation defaults.
+    public func apply(to configuration: inout BridgeConfiguration) throws {
+        let routed =
+            configuration.router.allowedTopics.map { MalomoTopic.known.filter($0.contains) + $0.subtracting(MalomoTopic.known).sorted() }
+            ?? MalomoTopic.known
+        for topic in routed.map({ $0.kafkaTopic(prefix: configuration.router.topicPrefix) }) + [configuration.router.deadLetterTopic] {
+            try self.cluster.createTopic(topic, partitions: 3, replicationFactor: 3)
+        }
         configuration.kafkaBrokers = self.cluster.bootstrapServers.split(separator: ",").map(String.init)
         if configuration.defaultSecrets.isEmpty && configuration.secretsDirectory == nil {
             configuration.defaultSecrets = [WebhookSecret(Self.devSecret)!]
@@ -35,7 +44,8 @@ public struct DevEnvironment: Sendable {
     /// The banner printed once the listener is up.
     public func banner(configuration: BridgeConfiguration, port: Int, managementPort: Int) -> String {
         let host = configuration.httpHost == "0.0.0.0" ? "127.0.0.1" : configuration.httpHost
-        let topic = MalomoTopic("orders:created")!.kafkaTopic(prefix: configuration.router.topicPrefix)
+        let sample = MalomoTopic.ordersCreated
+        let topic = sample.kafkaTopic(prefix: configuration.router.topicPrefix)
         var lines = [
             "",
             "malomo-bridge dev mode: in-process Kafka mock cluster (3 brokers, data in memory only)",
@@ -54,7 +64,7 @@ public struct DevEnvironment: Sendable {
                 "Send the bundled sample order, signed:",
                 "  curl -i -X POST http://\(host):\(port)/webhooks/malomo \\",
                 "    -H 'Content-Type: application/json' \\",
-                "    -H 'Malomo-Topic: orders:created' \\",
+                "    -H 'Malomo-Topic: \(sample)' \\",
                 "    -H 'Malomo-Webhook-Id: \(Self.devWebhookID)' \\",
                 "    -H 'Malomo-Attempt-Number: 1' \\",
                 "    -H 'Malomo-Signature: \(signature)' \\",
@@ -63,6 +73,7 @@ public struct DevEnvironment: Sendable {
         }
         lines += [
             "",
+            "Each record carries the malomo-* headers and CloudEvents binary-mode ce_* headers.",
             "Read it back from Kafka (kcat), or decoded (malomo-events-tail):",
             "  kcat -C -b \(self.cluster.bootstrapServers) -t \(topic) -o beginning -e \\",
             "    -f 'topic=%t partition=%p offset=%o key=%k\\nheaders=%h\\n%s\\n'",

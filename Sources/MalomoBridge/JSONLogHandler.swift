@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MalomoContract
 import MalomoWebhookCore
 
 /// A swift-log handler writing one JSON object per line: `time`, `level`, `logger`,
@@ -80,8 +81,13 @@ public struct JSONLogHandler: LogHandler {
 /// The current time as RFC 3339 UTC with milliseconds.
 enum RFC3339Now {
     static func string() -> String {
+        RFC3339Timestamp.format(millisecondsSinceEpoch: milliseconds())
+    }
+
+    /// Milliseconds since the Unix epoch, from the real-time clock.
+    static func milliseconds() -> Int64 {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
-        return RFC3339Timestamp.format(millisecondsSinceEpoch: Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000)
+        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
     }
 }

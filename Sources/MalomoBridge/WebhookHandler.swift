@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import KafkaWire
 import Logging
+import MalomoContract
 import MalomoWebhookCore
 import Metrics
 import NIOCore
@@ -94,7 +95,8 @@ public final class WebhookHandler: Sendable {
                 : self.finish(.badRequest, "the request body could not be read", exchange)
         }
 
-        let receivedAt = RFC3339Now.string()
+        let receivedAtMilliseconds = RFC3339Now.milliseconds()
+        let receivedAt = RFC3339Timestamp.format(millisecondsSinceEpoch: receivedAtMilliseconds)
         let signature = request.headers[.malomoSignature]
         let candidates = self.secrets.secrets(forWebhookID: exchange.webhookID)
         let (verdict, record) = body.withUnsafeReadableBytes { bytes in
@@ -136,13 +138,14 @@ public final class WebhookHandler: Sendable {
                 topic: record.topic,
                 key: record.key,
                 value: body,
-                headers: record.headers.map { KafkaHeader(key: $0.name, string: $0.value) }
+                headers: record.headers.map { KafkaHeader(key: $0.name, string: $0.value) },
+                timestampMilliseconds: receivedAtMilliseconds
             )
             self.metrics.ackLatency.record(duration: ContinuousClock.now - produceStart)
             let outcome: WebhookOutcome
             if let reason = record.deadLetterReason {
                 outcome = .deadLettered
-                self.metrics.deadLettered(reason: reason)
+                self.metrics.deadLettered(reason: reason, topicLabel: self.metrics.deadLetterTopicLabel(for: record.malomoTopic))
             } else {
                 outcome = .accepted
             }

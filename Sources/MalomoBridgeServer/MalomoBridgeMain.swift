@@ -41,7 +41,7 @@ struct MalomoBridgeMain {
             }
             let logger = Logger(label: "malomo-bridge")
             let devEnvironment = dev ? try DevEnvironment(logger: logger) : nil
-            if let devEnvironment { devEnvironment.apply(to: &configuration) }
+            if let devEnvironment { try devEnvironment.apply(to: &configuration) }
             let secrets = try BridgeApplication.loadSecrets(configuration: configuration)
             logger.info(
                 "Starting malomo-bridge",

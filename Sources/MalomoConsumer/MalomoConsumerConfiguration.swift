@@ -1,4 +1,5 @@
 import KafkaWire
+import MalomoContract
 import MalomoModels
 
 /// Settings of a ``MalomoEventConsumer``.
@@ -7,13 +8,13 @@ public struct MalomoConsumerConfiguration: Sendable {
     public var bootstrapServers: [String]
     /// Consumer group: instances sharing it split the partitions.
     public var groupID: String
-    /// The Malomo topics to consume. Default: all.
-    public var topics: [MalomoTopicName] = MalomoTopicName.allCases
+    /// The Malomo topics to consume. Default: the seven documented ones (``MalomoTopic/known``).
+    public var topics: [MalomoTopic] = MalomoTopic.known
     /// The bridge's `KAFKA_TOPIC_PREFIX`. Default: `malomo.`.
-    public var topicPrefix: String = "malomo."
+    public var topicPrefix: String = MalomoContractDefaults.topicPrefix
     /// Where undecodable records go (with a `malomo-dead-letter-reason` header), so they never
     /// block their partition. Default: `malomo.consumer-dead-letter`.
-    public var deadLetterTopic: String = "malomo.consumer-dead-letter"
+    public var deadLetterTopic: String = MalomoContractDefaults.consumerDeadLetterTopic
     /// Drop redeliveries of an event id seen recently. Default: on, 100 000 ids, 24 h
     /// (Malomo's retry window). `nil` turns it off.
     public var duplicateFilter: DuplicateFilter.Configuration? = .init()

@@ -1,5 +1,6 @@
 import KafkaWire
 import Logging
+import MalomoContract
 import MalomoModels
 import ServiceLifecycle
 import Synchronization
@@ -201,12 +202,12 @@ public final class MalomoEventConsumer: Sendable {
 
     private func deadLetter(_ message: KafkaConsumerMessage, error: any Error) async throws {
         let reason = (error as? MalomoDecodingError)?.reason.rawValue ?? "undecodable"
-        var headers = message.headers.filter { $0.key != "malomo-dead-letter-reason" }
-        headers.append(KafkaHeader(key: "malomo-dead-letter-reason", string: reason))
-        headers.append(KafkaHeader(key: "malomo-source-topic", string: message.topic))
-        headers.append(KafkaHeader(key: "malomo-source-partition", string: String(message.partition)))
-        headers.append(KafkaHeader(key: "malomo-source-offset", string: String(message.offset)))
-        headers.append(KafkaHeader(key: "malomo-consumer-group", string: self.configuration.groupID))
+        var headers = message.headers.filter { $0.key != MalomoRecordHeader.deadLetterReason }
+        headers.append(KafkaHeader(key: MalomoRecordHeader.deadLetterReason, string: reason))
+        headers.append(KafkaHeader(key: MalomoRecordHeader.sourceTopic, string: message.topic))
+        headers.append(KafkaHeader(key: MalomoRecordHeader.sourcePartition, string: String(message.partition)))
+        headers.append(KafkaHeader(key: MalomoRecordHeader.sourceOffset, string: String(message.offset)))
+        headers.append(KafkaHeader(key: MalomoRecordHeader.consumerGroup, string: self.configuration.groupID))
         _ = try await self.deadLetterProducer.send(
             KafkaProducerRecord(topic: self.configuration.deadLetterTopic, key: message.key, value: message.value, headers: headers)
         )

@@ -44,7 +44,7 @@ struct MalomoEventsTailMain {
         )
         if let topics = options["--topics"] {
             configuration.topics = topics.split(separator: ",").map { name in
-                guard let topic = MalomoTopicName(rawValue: String(name)) else { fail("unknown topic '\(name)'") }
+                guard let topic = MalomoTopic(String(name)) else { fail("malformed topic '\(name)' (expected resource:action)") }
                 return topic
             }
         }

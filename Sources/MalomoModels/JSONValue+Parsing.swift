@@ -1,28 +1,21 @@
-/// A fast, strict (RFC 8259) parser from bytes to ``JSONValue``, used by the typed decoding
-/// path: one pass, no `Codable` probing, no thrown errors on the success path.
+import MalomoContract
+
+/// The typed decoding path's parser: the contract's ``JSONScanner`` (one grammar with the
+/// bridge) builds a ``JSONValue`` in one pass, with no `Codable` probing.
 extension JSONValue {
     /// Why bytes are not JSON.
-    public struct ParseError: Error, Sendable, Hashable, CustomStringConvertible {
-        /// Byte offset of the problem.
-        public let offset: Int
-        /// What is wrong there.
-        public let reason: String
-        public var description: String { "invalid JSON at byte \(self.offset): \(self.reason)" }
-    }
+    public typealias ParseError = JSONScanError
 
-    /// Nesting deeper than this is rejected.
-    public static let maximumDepth = 512
+    /// Nesting deeper than this is rejected (the contract's one limit).
+    public static var maximumDepth: Int { JSONScanner.maximumDepth }
 
     /// Parses one JSON document.
     public init(parsing bytes: [UInt8]) throws(ParseError) {
         let result: Result<JSONValue, ParseError> = bytes.withUnsafeBytes { buffer in
-            var parser = JSONParser(bytes: buffer)
+            var builder = JSONValueBuilder()
             do throws(ParseError) {
-                parser.skipWhitespace()
-                let value = try parser.value(depth: 0)
-                parser.skipWhitespace()
-                guard parser.index == buffer.count else { throw parser.fail("unexpected data after the document") }
-                return .success(value)
+                try JSONScanner.scan(buffer, visitor: &builder)
+                return .success(builder.result ?? .null)
             } catch {
                 return .failure(error)
             }
@@ -31,225 +24,58 @@ extension JSONValue {
     }
 }
 
-private struct JSONParser {
-    let bytes: UnsafeRawBufferPointer
-    var index = 0
+/// Builds values bottom-up. A container being filled is popped off the stack, extended and
+/// pushed back, so its storage stays uniquely referenced and is never copied.
+private struct JSONValueBuilder: JSONScanVisitor {
+    enum Frame {
+        case object([String: JSONValue], key: String)
+        case array([JSONValue])
+    }
 
-    init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+    var stack: [Frame] = []
+    var result: JSONValue? = nil
 
-    func fail(_ reason: String) -> JSONValue.ParseError { .init(offset: self.index, reason: reason) }
+    init() { self.stack.reserveCapacity(8) }
 
-    mutating func skipWhitespace() {
-        while self.index < self.bytes.count {
-            switch self.bytes[self.index] {
-            case 0x20, 0x09, 0x0A, 0x0D: self.index += 1
-            default: return
-            }
+    mutating func add(_ value: JSONValue) {
+        guard let top = self.stack.popLast() else {
+            self.result = value
+            return
+        }
+        switch top {
+        case .object(var members, let key):
+            members[key] = value
+            self.stack.append(.object(members, key: ""))
+        case .array(var elements):
+            elements.append(value)
+            self.stack.append(.array(elements))
         }
     }
 
-    mutating func value(depth: Int) throws(JSONValue.ParseError) -> JSONValue {
-        guard depth <= JSONValue.maximumDepth else { throw self.fail("nesting too deep") }
-        guard self.index < self.bytes.count else { throw self.fail("unexpected end of input") }
-        switch self.bytes[self.index] {
-        case UInt8(ascii: "{"): return try self.object(depth: depth + 1)
-        case UInt8(ascii: "["): return try self.array(depth: depth + 1)
-        case UInt8(ascii: "\""): return .string(try self.string())
-        case UInt8(ascii: "t"):
-            try self.literal("true")
-            return .bool(true)
-        case UInt8(ascii: "f"):
-            try self.literal("false")
-            return .bool(false)
-        case UInt8(ascii: "n"):
-            try self.literal("null")
-            return .null
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try self.number()
-        default: throw self.fail("unexpected character")
-        }
+    mutating func beginObject() { self.stack.append(.object([:], key: "")) }
+    mutating func key(_ name: JSONScanner.StringToken) {
+        guard case .object(let members, _) = self.stack.popLast() else { return }
+        self.stack.append(.object(members, key: name.string))
     }
-
-    mutating func object(depth: Int) throws(JSONValue.ParseError) -> JSONValue {
-        self.index += 1
-        var members: [String: JSONValue] = [:]
-        self.skipWhitespace()
-        if self.index < self.bytes.count, self.bytes[self.index] == UInt8(ascii: "}") {
-            self.index += 1
-            return .object(members)
-        }
-        while true {
-            self.skipWhitespace()
-            guard self.index < self.bytes.count, self.bytes[self.index] == UInt8(ascii: "\"") else {
-                throw self.fail("expected a member name")
-            }
-            let name = try self.string()
-            self.skipWhitespace()
-            guard self.index < self.bytes.count, self.bytes[self.index] == UInt8(ascii: ":") else { throw self.fail("expected ':'") }
-            self.index += 1
-            self.skipWhitespace()
-            members[name] = try self.value(depth: depth)
-            self.skipWhitespace()
-            guard self.index < self.bytes.count else { throw self.fail("unexpected end of input in an object") }
-            switch self.bytes[self.index] {
-            case UInt8(ascii: ","): self.index += 1
-            case UInt8(ascii: "}"):
-                self.index += 1
-                return .object(members)
-            default: throw self.fail("expected ',' or '}'")
-            }
-        }
+    mutating func endObject() {
+        guard case .object(let members, _) = self.stack.popLast() else { return }
+        self.add(.object(members))
     }
-
-    mutating func array(depth: Int) throws(JSONValue.ParseError) -> JSONValue {
-        self.index += 1
-        var elements: [JSONValue] = []
-        self.skipWhitespace()
-        if self.index < self.bytes.count, self.bytes[self.index] == UInt8(ascii: "]") {
-            self.index += 1
-            return .array(elements)
-        }
-        while true {
-            self.skipWhitespace()
-            elements.append(try self.value(depth: depth))
-            self.skipWhitespace()
-            guard self.index < self.bytes.count else { throw self.fail("unexpected end of input in an array") }
-            switch self.bytes[self.index] {
-            case UInt8(ascii: ","): self.index += 1
-            case UInt8(ascii: "]"):
-                self.index += 1
-                return .array(elements)
-            default: throw self.fail("expected ',' or ']'")
-            }
-        }
+    mutating func beginArray() { self.stack.append(.array([])) }
+    mutating func endArray() {
+        guard case .array(let elements) = self.stack.popLast() else { return }
+        self.add(.array(elements))
     }
-
-    mutating func literal(_ word: StaticString) throws(JSONValue.ParseError) {
-        let count = word.utf8CodeUnitCount
-        guard self.index + count <= self.bytes.count else { throw self.fail("unexpected end of input") }
-        for offset in 0..<count where self.bytes[self.index + offset] != word.utf8Start[offset] {
-            throw self.fail("invalid literal")
-        }
-        self.index += count
-    }
-
-    func isDigit(_ position: Int) -> Bool {
-        position < self.bytes.count && self.bytes[position] >= UInt8(ascii: "0") && self.bytes[position] <= UInt8(ascii: "9")
-    }
-
-    mutating func number() throws(JSONValue.ParseError) -> JSONValue {
-        let start = self.index
-        var isInteger = true
-        if self.bytes[self.index] == UInt8(ascii: "-") { self.index += 1 }
-        guard self.index < self.bytes.count else { throw self.fail("unexpected end of input in a number") }
-        if self.bytes[self.index] == UInt8(ascii: "0") {
-            self.index += 1
-        } else if self.isDigit(self.index) {
-            while self.isDigit(self.index) { self.index += 1 }
+    mutating func string(_ value: JSONScanner.StringToken) { self.add(.string(value.string)) }
+    mutating func number(_ text: UnsafeRawBufferPointer, isInteger: Bool) {
+        let string = String(decoding: text, as: UTF8.self)
+        if isInteger, let integer = Int64(string) {
+            self.add(.integer(integer))
         } else {
-            throw self.fail("invalid number")
+            // The grammar was checked, so this parses; out-of-range magnitudes become ±infinity.
+            self.add(.double(Double(string) ?? .nan))
         }
-        if self.index < self.bytes.count, self.bytes[self.index] == UInt8(ascii: ".") {
-            isInteger = false
-            self.index += 1
-            guard self.isDigit(self.index) else { throw self.fail("invalid number") }
-            while self.isDigit(self.index) { self.index += 1 }
-        }
-        if self.index < self.bytes.count, self.bytes[self.index] | 0x20 == UInt8(ascii: "e") {
-            isInteger = false
-            self.index += 1
-            if self.index < self.bytes.count, self.bytes[self.index] == UInt8(ascii: "+") || self.bytes[self.index] == UInt8(ascii: "-") {
-                self.index += 1
-            }
-            guard self.isDigit(self.index) else { throw self.fail("invalid number") }
-            while self.isDigit(self.index) { self.index += 1 }
-        }
-        let text = String(decoding: UnsafeRawBufferPointer(rebasing: self.bytes[start..<self.index]), as: UTF8.self)
-        if isInteger, let integer = Int64(text) { return .integer(integer) }
-        guard let double = Double(text) else { throw self.fail("invalid number") }
-        return .double(double)
     }
-
-    mutating func string() throws(JSONValue.ParseError) -> String {
-        self.index += 1
-        let start = self.index
-        // Fast path: no escapes.
-        while self.index < self.bytes.count {
-            let byte = self.bytes[self.index]
-            if byte == UInt8(ascii: "\"") {
-                let slice = UnsafeRawBufferPointer(rebasing: self.bytes[start..<self.index])
-                self.index += 1
-                guard let text = String(validating: slice, as: UTF8.self) else { throw self.fail("invalid UTF-8") }
-                return text
-            }
-            if byte == UInt8(ascii: "\\") { break }
-            if byte < 0x20 { throw self.fail("control character in a string") }
-            self.index += 1
-        }
-        // Slow path: unescape.
-        var out = Array(self.bytes[start..<self.index])
-        while self.index < self.bytes.count {
-            let byte = self.bytes[self.index]
-            switch byte {
-            case UInt8(ascii: "\""):
-                self.index += 1
-                guard let text = String(validating: out, as: UTF8.self) else { throw self.fail("invalid UTF-8") }
-                return text
-            case UInt8(ascii: "\\"):
-                self.index += 1
-                guard self.index < self.bytes.count else { throw self.fail("unterminated escape") }
-                let escaped = self.bytes[self.index]
-                self.index += 1
-                switch escaped {
-                case UInt8(ascii: "\""): out.append(0x22)
-                case UInt8(ascii: "\\"): out.append(0x5C)
-                case UInt8(ascii: "/"): out.append(0x2F)
-                case UInt8(ascii: "b"): out.append(0x08)
-                case UInt8(ascii: "f"): out.append(0x0C)
-                case UInt8(ascii: "n"): out.append(0x0A)
-                case UInt8(ascii: "r"): out.append(0x0D)
-                case UInt8(ascii: "t"): out.append(0x09)
-                case UInt8(ascii: "u"):
-                    var scalar = try self.hex4()
-                    if (0xD800...0xDBFF).contains(scalar) {
-                        guard self.index + 1 < self.bytes.count, self.bytes[self.index] == UInt8(ascii: "\\"),
-                            self.bytes[self.index + 1] == UInt8(ascii: "u")
-                        else { throw self.fail("unpaired surrogate") }
-                        self.index += 2
-                        let low = try self.hex4()
-                        guard (0xDC00...0xDFFF).contains(low) else { throw self.fail("unpaired surrogate") }
-                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                    } else if (0xDC00...0xDFFF).contains(scalar) {
-                        throw self.fail("unpaired surrogate")
-                    }
-                    guard let unicode = Unicode.Scalar(scalar) else { throw self.fail("invalid escape") }
-                    out.append(contentsOf: Array(String(Character(unicode)).utf8))
-                default: throw self.fail("invalid escape")
-                }
-            case 0..<0x20:
-                throw self.fail("control character in a string")
-            default:
-                out.append(byte)
-                self.index += 1
-            }
-        }
-        throw self.fail("unterminated string")
-    }
-
-    mutating func hex4() throws(JSONValue.ParseError) -> UInt32 {
-        guard self.index + 4 <= self.bytes.count else { throw self.fail("unterminated \\u escape") }
-        var value: UInt32 = 0
-        for _ in 0..<4 {
-            let digit = self.bytes[self.index]
-            let nibble: UInt32
-            switch digit {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = UInt32(digit - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = UInt32(digit - UInt8(ascii: "a") + 10)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): nibble = UInt32(digit - UInt8(ascii: "A") + 10)
-            default: throw self.fail("invalid \\u escape")
-            }
-            value = value << 4 | nibble
-            self.index += 1
-        }
-        return value
-    }
+    mutating func bool(_ value: Bool) { self.add(.bool(value)) }
+    mutating func null() { self.add(.null) }
 }

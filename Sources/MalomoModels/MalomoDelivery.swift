@@ -1,3 +1,5 @@
+import MalomoContract
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -8,7 +10,8 @@
 public struct MalomoDelivery: Sendable, Hashable {
     /// The typed content.
     public var event: MalomoWebhookEvent
-    /// Lowercase hex SHA-256 of the raw body (`malomo-event-id`): equal for Malomo's retries.
+    /// The event id (`malomo-event-id`, see ``MalomoEventID``): equal for Malomo's retries of
+    /// one event, different for the same body under another topic.
     public var eventID: String?
     /// `Malomo-Webhook-Id` of the delivery.
     public var webhookID: String?
@@ -23,6 +26,9 @@ public struct MalomoDelivery: Sendable, Hashable {
     public var key: [UInt8]?
     /// The raw body, byte for byte.
     public var rawValue: [UInt8]
+    /// The record's CloudEvents attributes (`ce_*` headers), when the bridge wrote them
+    /// (`KAFKA_CLOUDEVENTS`, on by default).
+    public var cloudEvent: CloudEventAttributes?
 
     /// Decodes a record written by malomo-bridge. Pure: usable with any Kafka client.
     ///
@@ -38,27 +44,43 @@ public struct MalomoDelivery: Sendable, Hashable {
         key: [UInt8]?,
         headers: [(key: String, value: [UInt8]?)],
         value: [UInt8],
-        topicPrefix: String = "malomo."
+        topicPrefix: String = MalomoContractDefaults.topicPrefix
     ) throws(MalomoDecodingError) -> MalomoDelivery {
         func header(_ name: String) -> String? {
-            headers.first { $0.key == name }?.value.map { String(decoding: $0, as: UTF8.self) }
+            // The last occurrence wins, as in Kafka clients that expose headers as a map.
+            headers.last { $0.key == name }?.value.map { String(decoding: $0, as: UTF8.self) }
         }
         let topic =
-            header("malomo-topic")
-            ?? (kafkaTopic.hasPrefix(topicPrefix)
-                ? String(kafkaTopic.dropFirst(topicPrefix.count).map { $0 == "." ? ":" : $0 }) : kafkaTopic)
+            header(MalomoRecordHeader.malomoTopic)
+            ?? MalomoTopic(kafkaTopic: kafkaTopic, prefix: topicPrefix)?.rawValue
+            ?? kafkaTopic
         let event = try MalomoWebhookEvent.decode(topic: topic, body: value)
+        var cloudEvent: CloudEventAttributes? = nil
+        if let id = header(MalomoRecordHeader.CloudEvents.id), let type = header(MalomoRecordHeader.CloudEvents.type),
+            let source = header(MalomoRecordHeader.CloudEvents.source),
+            let specVersion = header(MalomoRecordHeader.CloudEvents.specVersion)
+        {
+            cloudEvent = CloudEventAttributes(
+                specVersion: specVersion,
+                id: id,
+                type: type,
+                source: source,
+                time: header(MalomoRecordHeader.CloudEvents.time),
+                subject: header(MalomoRecordHeader.CloudEvents.subject)
+            )
+        }
         return MalomoDelivery(
             event: event,
-            eventID: header("malomo-event-id"),
-            webhookID: header("malomo-webhook-id"),
-            attemptNumber: header("malomo-attempt-number").flatMap { Int($0) },
-            receivedAt: header("malomo-received-at").flatMap { MalomoTimestamp($0) },
+            eventID: header(MalomoRecordHeader.eventID),
+            webhookID: header(MalomoRecordHeader.webhookID),
+            attemptNumber: header(MalomoRecordHeader.attemptNumber).flatMap { Int($0) },
+            receivedAt: header(MalomoRecordHeader.receivedAt).flatMap { MalomoTimestamp($0) },
             kafkaTopic: kafkaTopic,
             partition: partition,
             offset: offset,
             key: key,
-            rawValue: value
+            rawValue: value,
+            cloudEvent: cloudEvent
         )
     }
 }
@@ -67,7 +89,7 @@ extension MalomoWebhookEvent {
     /// Decodes a body for a Malomo topic. Unknown topics keep the raw body.
     /// - Throws: ``MalomoDecodingError``.
     public static func decode(topic: String, body: [UInt8]) throws(MalomoDecodingError) -> MalomoWebhookEvent {
-        guard let name = MalomoTopicName(rawValue: topic) else { return .unknown(topic: topic, raw: body) }
+        guard let name = MalomoTopic(topic), name.isKnown else { return .unknown(topic: topic, raw: body) }
         let json: JSONValue
         do {
             json = try JSONValue(parsing: body)
@@ -94,6 +116,8 @@ extension MalomoWebhookEvent {
             var event = MalomoTimelineEvent(json: json)!
             event.rawJSON = body
             return .eventCreated(event)
+        default:
+            return .unknown(topic: topic, raw: body)
         }
     }
 }

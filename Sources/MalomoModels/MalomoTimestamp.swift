@@ -1,3 +1,5 @@
+import MalomoContract
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -177,25 +179,5 @@ public struct MalomoTimestamp: Sendable, Hashable, Codable, CustomStringConverti
         guard index == bytes.count else { return nil }
         let seconds = local.secondsIfUTC - Int64(offsetSeconds)
         return .instant(Date(timeIntervalSince1970: Double(seconds) + Double(nanosecond) / 1e9))
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-enum CivilDate {
-    static func days(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
     }
 }

@@ -1,3 +1,5 @@
+import MalomoContract
+
 /// One webhook delivery's content, typed by its Malomo topic.
 public enum MalomoWebhookEvent: Sendable, Hashable {
     case orderCreated(Order)
@@ -14,13 +16,13 @@ public enum MalomoWebhookEvent: Sendable, Hashable {
     /// The Malomo topic, e.g. `orders:created`.
     public var topic: String {
         switch self {
-        case .orderCreated: "orders:created"
-        case .orderUpdated: "orders:updated"
-        case .orderDeleted: "orders:deleted"
-        case .customerCreated: "customers:created"
-        case .customerUpdated: "customers:updated"
-        case .customerDeleted: "customers:deleted"
-        case .eventCreated: "events:created"
+        case .orderCreated: MalomoTopic.ordersCreated.rawValue
+        case .orderUpdated: MalomoTopic.ordersUpdated.rawValue
+        case .orderDeleted: MalomoTopic.ordersDeleted.rawValue
+        case .customerCreated: MalomoTopic.customersCreated.rawValue
+        case .customerUpdated: MalomoTopic.customersUpdated.rawValue
+        case .customerDeleted: MalomoTopic.customersDeleted.rawValue
+        case .eventCreated: MalomoTopic.eventsCreated.rawValue
         case .unknown(let topic, _): topic
         }
     }

@@ -1,3 +1,5 @@
+import MalomoContract
+
 /// The Kafka record for one verified webhook: where it goes and what it carries.
 public struct WebhookRecord: Sendable, Hashable {
     /// The Kafka topic: the mapped Malomo topic, or the dead-letter topic.

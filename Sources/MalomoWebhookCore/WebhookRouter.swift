@@ -1,3 +1,5 @@
+import MalomoContract
+
 /// Decides where a verified webhook goes and builds its Kafka record (the value is the
 /// raw body itself, so it is not part of ``WebhookRecord``).
 public struct WebhookRouter: Sendable {
@@ -5,18 +7,24 @@ public struct WebhookRouter: Sendable {
     public var topicPrefix: String
     /// Where unroutable bodies go. Default: `malomo.dead-letter`.
     public var deadLetterTopic: String
-    /// When set, only these Malomo topics are routed; others are dead-lettered.
+    /// The Malomo topics routed to their own Kafka topic; others are dead-lettered with
+    /// ``DeadLetterReason/topicNotAllowed`` and create no topic. `nil` routes every well-formed
+    /// topic. Default: the seven documented topics.
     public var allowedTopics: Set<MalomoTopic>?
+    /// Whether records carry the CloudEvents binary-mode `ce_` headers. Default: on.
+    public var cloudEvents: Bool
 
     /// Creates a router.
     public init(
-        topicPrefix: String = "malomo.",
-        deadLetterTopic: String = "malomo.dead-letter",
-        allowedTopics: Set<MalomoTopic>? = nil
+        topicPrefix: String = MalomoContractDefaults.topicPrefix,
+        deadLetterTopic: String = MalomoContractDefaults.deadLetterTopic,
+        allowedTopics: Set<MalomoTopic>? = Set(MalomoTopic.known),
+        cloudEvents: Bool = true
     ) {
         self.topicPrefix = topicPrefix
         self.deadLetterTopic = deadLetterTopic
         self.allowedTopics = allowedTopics
+        self.cloudEvents = cloudEvents
     }
 
     /// Builds the record for a verified webhook.
@@ -26,7 +34,7 @@ public struct WebhookRouter: Sendable {
     ///   - malomoTopic: The `Malomo-Topic` header, if present.
     ///   - webhookID: The `Malomo-Webhook-Id` header, if present.
     ///   - attemptNumber: The `Malomo-Attempt-Number` header, if present.
-    ///   - receivedAt: When the request arrived, as RFC 3339 UTC text.
+    ///   - receivedAt: When the request arrived, as RFC 3339 UTC text (also `ce_time`).
     public func record(
         body: UnsafeRawBufferPointer,
         malomoTopic: String?,
@@ -34,10 +42,11 @@ public struct WebhookRouter: Sendable {
         attemptNumber: String?,
         receivedAt: String
     ) -> WebhookRecord {
-        let eventID = WebhookEventID.of(body)
+        let eventID = MalomoEventID.of(topic: malomoTopic, body: body)
         var key: [UInt8]? = nil
         var reason: DeadLetterReason? = nil
         let topic = malomoTopic.flatMap(MalomoTopic.init)
+        let webhookIDIsValid = webhookID.map(CloudEventAttributes.isValidWebhookID) ?? true
         do {
             key = try JSONRoutingScan(body).id
         } catch {
@@ -52,15 +61,27 @@ public struct WebhookRouter: Sendable {
                 reason = .malformedTopic
             }
         }
+        if reason == nil, !webhookIDIsValid { reason = .invalidHeader }
         var headers: [(name: String, value: String)] = []
-        headers.reserveCapacity(7)
-        if let malomoTopic { headers.append((WebhookRecordHeader.malomoTopic, malomoTopic)) }
-        if let webhookID { headers.append((WebhookRecordHeader.webhookID, webhookID)) }
-        if let attemptNumber { headers.append((WebhookRecordHeader.attemptNumber, attemptNumber)) }
-        headers.append((WebhookRecordHeader.eventID, eventID))
-        headers.append((WebhookRecordHeader.receivedAt, receivedAt))
-        headers.append((WebhookRecordHeader.contentType, "application/json"))
-        if let reason { headers.append((WebhookRecordHeader.deadLetterReason, reason.rawValue)) }
+        headers.reserveCapacity(13)
+        if let malomoTopic { headers.append((MalomoRecordHeader.malomoTopic, malomoTopic)) }
+        if let webhookID { headers.append((MalomoRecordHeader.webhookID, webhookID)) }
+        if let attemptNumber { headers.append((MalomoRecordHeader.attemptNumber, attemptNumber)) }
+        headers.append((MalomoRecordHeader.eventID, eventID))
+        headers.append((MalomoRecordHeader.receivedAt, receivedAt))
+        headers.append((MalomoRecordHeader.contentType, MalomoContractDefaults.contentType))
+        // A webhook id that cannot be a header or URI segment never reaches `ce_source`.
+        if self.cloudEvents, webhookIDIsValid {
+            headers.append((MalomoRecordHeader.CloudEvents.specVersion, CloudEventAttributes.specVersion))
+            headers.append((MalomoRecordHeader.CloudEvents.id, eventID))
+            headers.append((MalomoRecordHeader.CloudEvents.type, CloudEventAttributes.type(for: topic)))
+            headers.append((MalomoRecordHeader.CloudEvents.source, CloudEventAttributes.source(webhookID: webhookID)))
+            headers.append((MalomoRecordHeader.CloudEvents.time, receivedAt))
+            if let key, let subject = String(validating: key, as: UTF8.self) {
+                headers.append((MalomoRecordHeader.CloudEvents.subject, subject))
+            }
+        }
+        if let reason { headers.append((MalomoRecordHeader.deadLetterReason, reason.rawValue)) }
         return WebhookRecord(
             topic: reason == nil ? topic!.kafkaTopic(prefix: self.topicPrefix) : self.deadLetterTopic,
             key: key,

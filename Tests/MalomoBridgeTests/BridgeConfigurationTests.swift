@@ -2,6 +2,7 @@ import Configuration
 import Foundation
 import KafkaWire
 import MalomoBridge
+import MalomoContract
 import MalomoWebhookCore
 import Testing
 
@@ -18,7 +19,8 @@ import Testing
         #expect(configuration.kafkaBrokers == ["k1:9092", "k2:9092"])
         #expect(configuration.router.topicPrefix == "malomo.")
         #expect(configuration.router.deadLetterTopic == "malomo.dead-letter")
-        #expect(configuration.router.allowedTopics == nil)
+        #expect(configuration.router.allowedTopics == Set(MalomoTopic.known))
+        #expect(configuration.router.cloudEvents)
         #expect(configuration.ackTimeoutMilliseconds == 5000)
         #expect(configuration.messageTimeoutMilliseconds == 4000)
         #expect(configuration.maxBodyBytes == 1_048_576)
@@ -31,6 +33,18 @@ import Testing
             let summary = configuration.redactedSummary[setting.environmentVariable]
             #expect(summary == documented, "\(setting.environmentVariable)")
         }
+    }
+
+    @Test func allowListStarRoutesEveryTopicAndAListReplacesTheDefault() throws {
+        let every = try read(["KAFKA_BROKERS": "k:1", "MALOMO_ALLOWED_TOPICS": "*"])
+        #expect(every.router.allowedTopics == nil)
+        #expect(every.redactedSummary["MALOMO_ALLOWED_TOPICS"] == "*")
+        let some = try read(["KAFKA_BROKERS": "k:1", "MALOMO_ALLOWED_TOPICS": " shipments:created , orders:created "])
+        #expect(some.router.allowedTopics == [MalomoTopic("shipments:created")!, .ordersCreated])
+        #expect(some.redactedSummary["MALOMO_ALLOWED_TOPICS"] == "orders:created,shipments:created")
+        let plain = try read(["KAFKA_BROKERS": "k:1", "KAFKA_CLOUDEVENTS": "false"])
+        #expect(!plain.router.cloudEvents)
+        #expect(plain.redactedSummary["KAFKA_CLOUDEVENTS"] == "false")
     }
 
     @Test func devModeNeedsNoBrokersAndBindsLoopback() throws {
@@ -55,6 +69,9 @@ import Testing
         (["KAFKA_BROKERS": "k:1", "KAFKA_DEAD_LETTER_TOPIC": "dead letter"], "KAFKA_DEAD_LETTER_TOPIC"),
         (["KAFKA_BROKERS": "k:1", "MALOMO_ALLOWED_TOPICS": "orders:created,Orders"], "MALOMO_ALLOWED_TOPICS"),
         (["KAFKA_BROKERS": "k:1", "MALOMO_WEBHOOK_SECRET": " , "], "MALOMO_WEBHOOK_SECRET"),
+        (["KAFKA_BROKERS": "k:1", "MALOMO_ALLOWED_TOPICS": "*,orders:created"], "MALOMO_ALLOWED_TOPICS"),
+        (["KAFKA_BROKERS": "k:1", "MALOMO_ALLOWED_TOPICS": ","], "MALOMO_ALLOWED_TOPICS"),
+        (["KAFKA_BROKERS": "k:1", "KAFKA_CLOUDEVENTS": "sometimes"], "KAFKA_CLOUDEVENTS"),
         (["KAFKA_BROKERS": "k:1", "LOG_LEVEL": "loud"], "LOG_LEVEL"),
         (["KAFKA_BROKERS": "k:1", "KAFKA_LINGER_MS": "-5"], "KAFKA_LINGER_MS"),
     ])

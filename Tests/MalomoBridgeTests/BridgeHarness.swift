@@ -5,6 +5,7 @@ import HummingbirdTesting
 import KafkaWire
 import Logging
 import MalomoBridge
+import MalomoContract
 import MalomoWebhookCore
 import NIOCore
 import Testing

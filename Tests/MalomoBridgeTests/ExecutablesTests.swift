@@ -1,6 +1,9 @@
 import Foundation
+import HTTPTypes
+import HummingbirdTesting
 import KafkaWire
 import Logging
+import MalomoContract
 import MalomoWebhookCore
 import Testing
 
@@ -83,7 +86,8 @@ import Testing
                 key: nil,
                 value: body,
                 headers: [
-                    KafkaHeader(key: "malomo-topic", string: "orders:created"), KafkaHeader(key: "malomo-event-id", string: WebhookEventID.of(body)),
+                    KafkaHeader(key: "malomo-topic", string: "orders:created"),
+                    KafkaHeader(key: MalomoRecordHeader.eventID, string: MalomoEventID.of(topic: "orders:created", body: body)),
                 ]
             )
         )
@@ -105,6 +109,83 @@ import Testing
         #expect(object["topic"] as? String == "orders:created")
         #expect(object["order_number"] as? String == "4821")
         #expect((object["shipments"] as? [[String: Any]])?.count == 2)
-        #expect(object["event_id"] as? String == WebhookEventID.of(body))
+        #expect(object["event_id"] as? String == MalomoEventID.of(topic: "orders:created", body: body))
+    }
+
+    /// Event id v2 end to end: one body posted under three topics is three events, and the
+    /// tail (duplicate filter on, as by default) prints all three; Malomo's retry of one of
+    /// them keeps its id and is dropped.
+    @Test func oneBodyUnderThreeTopicsIsThreeEventsAndARetryIsDropped() async throws {
+        let harness = try BridgeHarness()
+        let body = try Fixture.bytes("customer.json")
+        let posts: [(topic: String, attempt: String)] = [
+            ("customers:created", "1"), ("customers:updated", "1"), ("customers:updated", "2"), ("customers:deleted", "1"),
+        ]
+        let acknowledged: [(topic: String, eventID: String)] = try await harness.application().test(.router) { client in
+            var acknowledged: [(topic: String, eventID: String)] = []
+            for post in posts {
+                let accepted = try await client.postWebhook(
+                    body,
+                    headers: BridgeHarness.headers(body: body, topic: post.topic, attempt: post.attempt)
+                ) {
+                    #expect($0.status == .accepted)
+                    return try AcceptedBody($0.body)
+                }
+                acknowledged.append((post.topic, accepted.event_id))
+            }
+            return acknowledged
+        }
+        await harness.producer.shutdown()
+        #expect(Set(acknowledged.map(\.eventID)).count == 3, "three events, the retry keeps its id")
+        #expect(acknowledged[1].eventID == acknowledged[2].eventID)
+        for item in acknowledged { #expect(item.eventID == MalomoEventID.of(topic: item.topic, body: body)) }
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try Self.binary("malomo-events-tail"))
+        // Asks for four: if the retry got through, the tail would print a fourth line and exit.
+        process.arguments = [
+            "--brokers", harness.cluster.bootstrapServers, "--json", "--max", "4", "--topics",
+            "customers:created,customers:updated,customers:deleted",
+        ]
+        let stdout = Pipe()
+        process.standardOutput = stdout
+        process.standardError = FileHandle.nullDevice
+        let output = OutputCollector()
+        stdout.fileHandleForReading.readabilityHandler = { output.append($0.availableData) }
+        try process.run()
+        let deadline = ContinuousClock.now + .seconds(60)
+        while output.lines.count < 3 && ContinuousClock.now < deadline && process.isRunning {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        // Three lines arrived; give a fourth (the duplicate) time to show up if it would.
+        try await Task.sleep(for: .seconds(3))
+        let lines = output.lines
+        #expect(process.isRunning, "the tail printed the duplicate and stopped at --max 4")
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        stdout.fileHandleForReading.readabilityHandler = nil
+        #expect(lines.count == 3, "\(lines)")
+        let printed = try lines.map { line in try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]) }
+        #expect(Set(printed.compactMap { $0["topic"] as? String }) == ["customers:created", "customers:updated", "customers:deleted"])
+        #expect(Set(printed.compactMap { $0["event_id"] as? String }) == Set(acknowledged.map(\.eventID)))
+    }
+}
+
+/// Collects a child's output from the pipe's handler thread.
+final class OutputCollector: @unchecked Sendable {
+    // @unchecked: every access holds `lock`.
+    private let lock = NSLock()
+    private var data = Data()
+
+    func append(_ chunk: Data) { self.lock.withLock { self.data.append(chunk) } }
+
+    /// Complete lines so far.
+    var lines: [String] {
+        self.lock.withLock {
+            let text = String(decoding: self.data, as: UTF8.self)
+            var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+            if !text.hasSuffix("\n"), !lines.isEmpty { lines.removeLast() }
+            return lines
+        }
     }
 }

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import KafkaWire
 import MalomoBridge
+import MalomoContract
 import MalomoWebhookCore
 import NIOCore
 import Testing
@@ -52,13 +53,21 @@ import Testing
             #expect(record.header("malomo-topic")?.stringValue == item.topic)
             #expect(record.header("malomo-webhook-id")?.stringValue == "wh_\(index)")
             #expect(record.header("malomo-attempt-number")?.stringValue == item.attempt)
-            #expect(record.header("malomo-event-id")?.stringValue == WebhookEventID.of(item.body))
+            #expect(record.header("malomo-event-id")?.stringValue == MalomoEventID.of(topic: item.topic, body: item.body))
             #expect(record.header("malomo-event-id")?.stringValue == item.accepted.event_id)
             #expect(record.header("content-type")?.stringValue == "application/json")
             let receivedAt = try #require(record.header("malomo-received-at")?.stringValue)
             let parsed = try #require(ISO8601DateFormatter.withFractionalSeconds.date(from: receivedAt), "\(receivedAt)")
             #expect(abs(parsed.timeIntervalSinceNow) < 120)
             #expect(receivedAt.hasSuffix("Z"))
+            // CloudEvents binary content mode, and the record's timestamp is the receive time.
+            #expect(record.header("ce_specversion")?.stringValue == "1.0")
+            #expect(record.header("ce_id")?.stringValue == item.accepted.event_id)
+            #expect(record.header("ce_type")?.stringValue == "com.gomalomo." + item.topic.replacingOccurrences(of: ":", with: "."))
+            #expect(record.header("ce_source")?.stringValue == "https://api.gomalomo.com/webhooks/wh_\(index)")
+            #expect(record.header("ce_time")?.stringValue == receivedAt)
+            #expect(record.header("ce_subject")?.stringValue == (object["id"] as? String))
+            #expect(record.timestampMilliseconds == Int64(exactly: (parsed.timeIntervalSince1970 * 1000).rounded()))
         }
         await harness.producer.shutdown()
     }

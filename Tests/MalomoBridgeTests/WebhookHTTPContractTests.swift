@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import KafkaWire
 import MalomoBridge
+import MalomoContract
 import MalomoWebhookCore
 import NIOCore
 import Testing
@@ -23,7 +24,7 @@ import Testing
             }
         }
         #expect(accepted.topic == "malomo.orders.created")
-        #expect(accepted.event_id == WebhookEventID.of(body))
+        #expect(accepted.event_id == MalomoEventID.of(topic: "orders:created", body: body))
         let records = try await harness.consume(topics: ["malomo.orders.created"], count: 1)
         #expect(records.count == 1)
         #expect(records.first?.partition == Int32(accepted.partition))

@@ -1,4 +1,5 @@
 import Foundation
+import MalomoContract
 import MalomoWebhookCore
 import Testing
 

@@ -1,3 +1,4 @@
+import MalomoContract
 import MalomoWebhookCore
 import Testing
 
@@ -20,14 +21,20 @@ import Testing
         #expect(record.topic == "malomo.orders.created")
         #expect(record.key == Array("c2a7".utf8))
         #expect(record.deadLetterReason == nil)
-        #expect(record.eventID == WebhookEventID.of(body))
+        #expect(record.eventID == MalomoEventID.of(topic: "orders:created", body: body))
         #expect(record.eventID.count == 64 && record.eventID == record.eventID.lowercased())
         #expect(
             record.headers.map(\.name) == [
                 "malomo-topic", "malomo-webhook-id", "malomo-attempt-number", "malomo-event-id", "malomo-received-at",
-                "content-type",
+                "content-type", "ce_specversion", "ce_id", "ce_type", "ce_source", "ce_time", "ce_subject",
             ]
         )
+        #expect(header(record, "ce_specversion") == "1.0")
+        #expect(header(record, "ce_id") == record.eventID)
+        #expect(header(record, "ce_type") == "com.gomalomo.orders.created")
+        #expect(header(record, "ce_source") == "https://api.gomalomo.com/webhooks/wh_1")
+        #expect(header(record, "ce_time") == "2026-11-29T21:08:36.123Z")
+        #expect(header(record, "ce_subject") == "c2a7")
         #expect(header(record, "malomo-topic") == "orders:created")
         #expect(header(record, "malomo-webhook-id") == "wh_1")
         #expect(header(record, "malomo-attempt-number") == "3")
@@ -36,9 +43,72 @@ import Testing
         #expect(header(record, "content-type") == "application/json")
     }
 
-    @Test func eventIDIsSHA256OfTheBody() {
-        // sha256 of the 12-byte body {"id":"abc"} (computed independently with sha256sum).
-        #expect(WebhookEventID.of(Array(#"{"id":"abc"}"#.utf8)) == "d2b93f12ee128bad970b0fea0d8c6a2e1f5f84d47fe2bac08a39808a04b43433")
+    @Test func eventIDCoversTopicAndBody() {
+        // sha256 of "orders:created\n" + {"id":"abc"} (computed independently with Python's hashlib).
+        let record = router.record(
+            body: Array(#"{"id":"abc"}"#.utf8),
+            malomoTopic: "orders:created",
+            webhookID: nil,
+            attemptNumber: "1",
+            receivedAt: "t"
+        )
+        #expect(record.eventID == "6afa80afa0192ef6e6e2883ec37d4d2d05ac5c8be7d65c94b06aa415f71636d1")
+        // A retry (another attempt number) keeps the id; the same body under another topic does not.
+        let retry = router.record(
+            body: Array(#"{"id":"abc"}"#.utf8),
+            malomoTopic: "orders:created",
+            webhookID: "w",
+            attemptNumber: "2",
+            receivedAt: "u"
+        )
+        #expect(retry.eventID == record.eventID)
+        let updated = router.record(
+            body: Array(#"{"id":"abc"}"#.utf8),
+            malomoTopic: "orders:updated",
+            webhookID: nil,
+            attemptNumber: "1",
+            receivedAt: "t"
+        )
+        #expect(updated.eventID != record.eventID)
+    }
+
+    @Test func cloudEventsHeadersCanBeTurnedOff() {
+        let router = WebhookRouter(cloudEvents: false)
+        let record = router.record(body: body, malomoTopic: "orders:created", webhookID: "wh_1", attemptNumber: "1", receivedAt: "t")
+        #expect(!record.headers.contains { $0.name.hasPrefix("ce_") })
+        #expect(header(record, "malomo-event-id") == record.eventID)
+    }
+
+    @Test func noSourceOrSubjectWithoutWebhookIDOrKey() {
+        let record = router.record(body: Array("[1]".utf8), malomoTopic: "orders:created", webhookID: nil, attemptNumber: nil, receivedAt: "t")
+        #expect(header(record, "ce_source") == "https://api.gomalomo.com/webhooks")
+        #expect(header(record, "ce_subject") == nil)
+    }
+
+    @Test(arguments: ["a/b", "caf\u{E9}", "x y", "\u{FFFD}", ""])
+    func webhookIDThatCannotBeAHeaderIsDeadLettered(webhookID: String) {
+        let record = router.record(body: body, malomoTopic: "orders:created", webhookID: webhookID, attemptNumber: nil, receivedAt: "t")
+        #expect(record.topic == "malomo.dead-letter")
+        #expect(record.deadLetterReason == .invalidHeader)
+        #expect(!record.headers.contains { $0.name.hasPrefix("ce_") })
+    }
+
+    @Test func undocumentedTopicsAreDeadLetteredByDefault() {
+        let record = router.record(body: body, malomoTopic: "shipments:created", webhookID: "w", attemptNumber: "1", receivedAt: "t")
+        #expect(record.topic == "malomo.dead-letter")
+        #expect(record.deadLetterReason == .topicNotAllowed)
+        #expect(header(record, "ce_type") == "com.gomalomo.shipments.created")
+        let everything = WebhookRouter(allowedTopics: nil)
+        #expect(
+            everything.record(body: body, malomoTopic: "shipments:created", webhookID: "w", attemptNumber: "1", receivedAt: "t").topic
+                == "malomo.shipments.created"
+        )
+        for topic in MalomoTopic.known {
+            #expect(
+                router.record(body: body, malomoTopic: topic.rawValue, webhookID: "w", attemptNumber: "1", receivedAt: "t").topic
+                    == topic.kafkaTopic()
+            )
+        }
     }
 
     @Test func noKeyWithoutID() {

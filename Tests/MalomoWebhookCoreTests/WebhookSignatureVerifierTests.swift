@@ -1,3 +1,4 @@
+import MalomoContract
 import MalomoWebhookCore
 import Testing
 

@@ -84,6 +84,7 @@ final class RDKafkaClient: @unchecked Sendable {
         key: [UInt8]?,
         value: UnsafeRawBufferPointer,
         headers recordHeaders: [KafkaHeader],
+        timestampMilliseconds: Int64?,
         opaque: UnsafeMutableRawPointer
     ) -> KafkaError? {
         var headers: OpaquePointer? = nil
@@ -99,13 +100,24 @@ final class RDKafkaClient: @unchecked Sendable {
                 }
             }
         }
+        let timestamp = timestampMilliseconds ?? 0
         let code: rd_kafka_resp_err_t
         if let key {
             code = key.withUnsafeBytes { key in
-                malomo_produce(self.handle, topic, key.baseAddress, key.count, value.baseAddress, value.count, headers, opaque)
+                malomo_produce(
+                    self.handle,
+                    topic,
+                    key.baseAddress,
+                    key.count,
+                    value.baseAddress,
+                    value.count,
+                    headers,
+                    timestamp,
+                    opaque
+                )
             }
         } else {
-            code = malomo_produce(self.handle, topic, nil, 0, value.baseAddress, value.count, headers, opaque)
+            code = malomo_produce(self.handle, topic, nil, 0, value.baseAddress, value.count, headers, timestamp, opaque)
         }
         if code == RD_KAFKA_RESP_ERR_NO_ERROR { return nil }
         if let headers { rd_kafka_headers_destroy(headers) }

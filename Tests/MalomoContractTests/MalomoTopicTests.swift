@@ -1,4 +1,4 @@
-import MalomoWebhookCore
+import MalomoContract
 import Testing
 
 @Suite struct MalomoTopicTests {
@@ -34,5 +34,16 @@ import Testing
         #expect(MalomoTopic.known.count == 7)
         #expect(MalomoTopic("orders:created")!.isKnown)
         #expect(!MalomoTopic("shipments:updated")!.isKnown)
+    }
+
+    @Test func kafkaTopicRoundTrips() throws {
+        for topic in MalomoTopic.known + [MalomoTopic("shipments:updated")!] {
+            #expect(MalomoTopic(kafkaTopic: topic.kafkaTopic()) == topic)
+            #expect(MalomoTopic(kafkaTopic: topic.kafkaTopic(prefix: "acme-"), prefix: "acme-") == topic)
+        }
+        #expect(MalomoTopic(kafkaTopic: "other.orders.created") == nil)
+        #expect(MalomoTopic(kafkaTopic: "malomo.dead-letter") == nil)
+        #expect(MalomoContractDefaults.deadLetterTopic == "malomo.dead-letter")
+        #expect(MalomoTopic.ordersCreated.kafkaTopic() == "malomo.orders.created")
     }
 }
