@@ -24,47 +24,47 @@ extension JSONValue {
     }
 }
 
-/// Builds values bottom-up. A container being filled is popped off the stack, extended and
-/// pushed back, so its storage stays uniquely referenced and is never copied.
+/// Builds values bottom-up. The containers being filled live in arrays of their own and are
+/// extended in place through the arrays' subscripts, so their storage stays uniquely referenced
+/// and is never copied.
 private struct JSONValueBuilder: JSONScanVisitor {
-    enum Frame {
-        case object([String: JSONValue], key: String)
-        case array([JSONValue])
-    }
-
-    var stack: [Frame] = []
+    /// What the innermost open container is: `true` for an object.
+    var isObject: [Bool] = []
+    var objects: [[String: JSONValue]] = []
+    var keys: [String] = []
+    var arrays: [[JSONValue]] = []
     var result: JSONValue? = nil
 
-    init() { self.stack.reserveCapacity(8) }
-
     mutating func add(_ value: JSONValue) {
-        guard let top = self.stack.popLast() else {
+        guard let isObject = self.isObject.last else {
             self.result = value
             return
         }
-        switch top {
-        case .object(var members, let key):
-            members[key] = value
-            self.stack.append(.object(members, key: ""))
-        case .array(var elements):
-            elements.append(value)
-            self.stack.append(.array(elements))
+        if isObject {
+            self.objects[self.objects.count - 1][self.keys[self.keys.count - 1]] = value
+        } else {
+            self.arrays[self.arrays.count - 1].append(value)
         }
     }
 
-    mutating func beginObject() { self.stack.append(.object([:], key: "")) }
-    mutating func key(_ name: JSONScanner.StringToken) {
-        guard case .object(let members, _) = self.stack.popLast() else { return }
-        self.stack.append(.object(members, key: name.string))
+    mutating func beginObject() {
+        self.isObject.append(true)
+        self.objects.append([:])
+        self.keys.append("")
     }
+    mutating func key(_ name: JSONScanner.StringToken) { self.keys[self.keys.count - 1] = name.string }
     mutating func endObject() {
-        guard case .object(let members, _) = self.stack.popLast() else { return }
-        self.add(.object(members))
+        self.isObject.removeLast()
+        self.keys.removeLast()
+        self.add(.object(self.objects.removeLast()))
     }
-    mutating func beginArray() { self.stack.append(.array([])) }
+    mutating func beginArray() {
+        self.isObject.append(false)
+        self.arrays.append([])
+    }
     mutating func endArray() {
-        guard case .array(let elements) = self.stack.popLast() else { return }
-        self.add(.array(elements))
+        self.isObject.removeLast()
+        self.add(.array(self.arrays.removeLast()))
     }
     mutating func string(_ value: JSONScanner.StringToken) { self.add(.string(value.string)) }
     mutating func number(_ text: UnsafeRawBufferPointer, isInteger: Bool) {
