@@ -12,7 +12,7 @@ extension JSONValue {
         switch self {
         case .string(let value): value
         case .integer(let value): String(value)
-        case .double(let value): String(value)
+        case .double(let value) where value.isFinite: String(value)
         default: nil
         }
     }
@@ -60,7 +60,7 @@ extension MalomoTimestamp {
             } else {
                 return nil
             }
-        case .integer(let seconds)?: self.init(unixSeconds: Double(seconds))
+        case .integer(let seconds)?: self.init(unixSeconds: seconds)
         case .double(let seconds)? where seconds.isFinite: self.init(unixSeconds: seconds)
         default: return nil
         }

@@ -54,10 +54,17 @@ public struct MalomoTimestamp: Sendable, Hashable, Codable, CustomStringConverti
         self.kind = kind
     }
 
-    /// A Unix-seconds value.
+    /// A Unix-seconds value. Any magnitude is kept (a whole number beyond `Int64` keeps its
+    /// `Double` text); it never traps, whatever a record on a topic holds.
     public init(unixSeconds: Double) {
-        self.rawValue = unixSeconds == unixSeconds.rounded() ? String(Int64(unixSeconds)) : String(unixSeconds)
+        self.rawValue = Int64(exactly: unixSeconds).map { String($0) } ?? String(unixSeconds)
         self.kind = .instant(Date(timeIntervalSince1970: unixSeconds))
+    }
+
+    /// A Unix-seconds value given as a JSON integer: its text is kept exactly.
+    init(unixSeconds: Int64) {
+        self.rawValue = String(unixSeconds)
+        self.kind = .instant(Date(timeIntervalSince1970: Double(unixSeconds)))
     }
 
     /// The instant, when the value has a zone or is Unix seconds.
@@ -72,11 +79,12 @@ public struct MalomoTimestamp: Sendable, Hashable, Codable, CustomStringConverti
         switch self.kind {
         case .instant(let date): return date
         case .localDateTime(let local):
+            // In Double: no offset a caller passes can overflow.
             return Date(
-                timeIntervalSince1970: Double(local.secondsIfUTC - Int64(offset)) + Double(local.nanosecond) / 1e9
+                timeIntervalSince1970: Double(local.secondsIfUTC) - Double(offset) + Double(local.nanosecond) / 1e9
             )
         case .date(let year, let month, let day):
-            return Date(timeIntervalSince1970: Double(Int64(CivilDate.days(year: year, month: month, day: day)) * 86_400 - Int64(offset)))
+            return Date(timeIntervalSince1970: Double(CivilDate.days(year: year, month: month, day: day)) * 86_400 - Double(offset))
         }
     }
 

@@ -107,6 +107,48 @@ import Testing
         await harness.producer.shutdown()
     }
 
+    /// Records no bridge would write, straight to Kafka: numbers of any magnitude where
+    /// timestamps go, deep nesting, invalid UTF-8, empty and `null` bodies. Each either decodes
+    /// or is dead-lettered; the consumer never traps and reaches the good record behind them.
+    @Test func hostileRecordsNeverStopTheConsumer() async throws {
+        let harness = try BridgeHarness()
+        try harness.cluster.createTopic("malomo.consumer-dead-letter", partitions: 1)
+        let decodable = [
+            #"{"id":"o1","created_at":1e19}"#, #"{"id":"o2","created_at":-1e19,"updated_at":1e400}"#,
+            #"{"id":"o3","created_at":9223372036854775807,"updated_at":-9223372036854775808}"#,
+            #"{"id":"o4","created_at":"1e19","shipments":[{"id":"s","delivered_at":123456789012345678901234567890}]}"#,
+        ].map { Array($0.utf8) }
+        let undecodable: [[UInt8]] = [
+            [], Array("null".utf8), Array(String(repeating: "[", count: 100_000).utf8), [0x7B, 0x22, 0x69, 0x64, 0x22, 0x3A, 0x22, 0xFF, 0x22, 0x7D],
+            Array(#"{"number":"no id"}"#.utf8), Array(#"{"id":1e400}"#.utf8),
+        ]
+        let good = try Fixture.bytes("order.json")
+        for value in decodable + undecodable + [good] {
+            _ = try await harness.producer.send(
+                KafkaProducerRecord(
+                    topic: "malomo.orders.created",
+                    key: Array("same-key".utf8),  // one partition: each must be passed for the next
+                    value: value,
+                    headers: [KafkaHeader(key: "malomo-topic", string: "orders:created")]
+                )
+            )
+        }
+        var configuration = consumerConfiguration(harness)
+        configuration.topics = [.ordersCreated]
+        let consumer = try MalomoEventConsumer(configuration: configuration, logger: harness.logger)
+        let deliveries = try await collect(consumer, count: decodable.count + 1)
+        #expect(deliveries.map(\.rawValue) == decodable + [good])
+        #expect(deliveries.first?.event.order?.createdAt?.rawValue == "1e+19")
+        #expect(deliveries[2].event.order?.createdAt?.rawValue == "9223372036854775807")
+        let dead = try await harness.consume(topics: ["malomo.consumer-dead-letter"], count: undecodable.count)
+        #expect(dead.map(\.value) == undecodable)
+        #expect(
+            dead.map { $0.header("malomo-dead-letter-reason")?.stringValue }
+                == ["invalid_json", "unexpected_shape", "invalid_json", "invalid_json", "missing_field", "missing_field"]
+        )
+        await harness.producer.shutdown()
+    }
+
     @Test func restartMidStreamSkipsNothing() async throws {
         let harness = try BridgeHarness()
         let total = 30
