@@ -29,7 +29,8 @@ public struct KafkaProducerConfiguration: Sendable {
     public var statisticsInterval: Duration? = nil
 
     /// Any other librdkafka property, passed through as is (TLS, SASL, compression …).
-    /// These win over the fields above.
+    /// They are set first: the fields above, which carry the delivery guarantees (idempotence,
+    /// `acks=all`, the message timeout, the queue bound), win over them.
     public var additionalProperties: [String: String] = [:]
 
     /// Creates a configuration for these brokers.
@@ -42,7 +43,10 @@ public struct KafkaProducerConfiguration: Sendable {
 
     /// The librdkafka properties this configuration stands for, in the order they are set.
     public var librdkafkaProperties: [(key: String, value: String)] {
-        var properties: [(key: String, value: String)] = [
+        var properties: [(key: String, value: String)] = self.additionalProperties.keys.sorted().map { key in
+            (key, self.additionalProperties[key]!)
+        }
+        properties += [
             ("bootstrap.servers", self.bootstrapServers.joined(separator: ",")),
             ("client.id", self.clientID),
             ("enable.idempotence", "true"),
@@ -59,9 +63,6 @@ public struct KafkaProducerConfiguration: Sendable {
         ]
         if let interval = self.statisticsInterval {
             properties.append(("statistics.interval.ms", String(interval.wholeMilliseconds)))
-        }
-        for key in self.additionalProperties.keys.sorted() {
-            properties.append((key, self.additionalProperties[key]!))
         }
         return properties
     }

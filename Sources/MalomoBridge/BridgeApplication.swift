@@ -88,6 +88,27 @@ public enum BridgeApplication {
         public var management: Int
     }
 
+    /// Checks what librdkafka actually configured against what the bridge's answers promise:
+    /// an idempotent producer writing with `acks=all` whose messages time out before the
+    /// request's deadline. A property that slipped past the configuration's checks (an alias,
+    /// a property that implies another) stops startup here.
+    static func checkGuarantees(effective: [String: String], configuration: BridgeConfiguration) throws(BridgeConfigurationError) {
+        let required: [(property: String, value: String)] = [
+            ("enable.idempotence", "true"),
+            ("request.required.acks", "-1"),
+            ("message.timeout.ms", String(configuration.messageTimeoutMilliseconds)),
+        ]
+        for (property, value) in required where effective[property] != value {
+            throw .init(
+                setting: "KAFKA_PROPERTY_* / KAFKA_PROPERTIES_FILE",
+                message: "librdkafka's effective \(property) is '\(effective[property] ?? "unset")', not '\(value)' as the bridge requires"
+            )
+        }
+        if let transactional = effective["transactional.id"], !transactional.isEmpty {
+            throw .init(setting: "KAFKA_PROPERTY_* / KAFKA_PROPERTIES_FILE", message: "the producer must not be transactional")
+        }
+    }
+
     /// Runs the bridge until SIGTERM or SIGINT, then drains: readiness turns 503, the
     /// webhook listener stops accepting and finishes in-flight requests, the producer
     /// flushes, and the function returns.
@@ -118,6 +139,7 @@ public enum BridgeApplication {
         let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger) { statistics in
             metrics.apply(statistics)
         }
+        try Self.checkGuarantees(effective: producer.effectiveProperties, configuration: configuration)
         logger.info(
             "Kafka producer configured",
             metadata: [

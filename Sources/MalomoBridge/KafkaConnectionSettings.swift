@@ -8,6 +8,47 @@ import Foundation
 enum KafkaConnectionSettings {
     static let passThroughPrefix = "KAFKA_PROPERTY_"
 
+    /// librdkafka properties the pass-through may not set, with what to do instead: they carry
+    /// the bridge's delivery guarantees (a 2xx only once every in-sync replica has the record,
+    /// exactly once per send, within Malomo's 10 s) or have a named, range-checked setting.
+    /// Aliases are listed too: librdkafka accepts both names.
+    static let reservedProperties: [String: String] = [
+        "acks": "the bridge always writes with acks=all (a 202 means every in-sync replica has the record)",
+        "request.required.acks": "the bridge always writes with acks=all (a 202 means every in-sync replica has the record)",
+        "enable.idempotence": "the bridge's producer is always idempotent (a retried send is never written twice)",
+        "transactional.id": "the bridge's producer is not transactional",
+        "message.timeout.ms": "it is derived from ACK_TIMEOUT_MS, so every request is answered within Malomo's 10 s: set ACK_TIMEOUT_MS",
+        "delivery.timeout.ms": "it is derived from ACK_TIMEOUT_MS, so every request is answered within Malomo's 10 s: set ACK_TIMEOUT_MS",
+        "bootstrap.servers": "set KAFKA_BROKERS",
+        "metadata.broker.list": "set KAFKA_BROKERS",
+        "linger.ms": "set KAFKA_LINGER_MS",
+        "queue.buffering.max.ms": "set KAFKA_LINGER_MS",
+        "queue.buffering.max.messages": "set KAFKA_QUEUE_MAX_MESSAGES",
+        "queue.buffering.max.kbytes": "set KAFKA_QUEUE_MAX_KBYTES",
+        "compression.type": "set KAFKA_COMPRESSION",
+        "compression.codec": "set KAFKA_COMPRESSION",
+        "client.id": "set KAFKA_CLIENT_ID",
+        "statistics.interval.ms": "set KAFKA_STATISTICS_INTERVAL_MS",
+    ]
+
+    /// librdkafka's aliases of properties, read as the canonical name so that a later source
+    /// (the environment over the file, a named setting over both) replaces the earlier one
+    /// instead of being overridden by an alias that sorts after it.
+    static let aliases: [String: String] = [
+        "sasl.mechanisms": "sasl.mechanism",
+        "max.in.flight": "max.in.flight.requests.per.connection",
+        "retries": "message.send.max.retries",
+    ]
+
+    static func canonical(_ name: String) -> String { aliases[name] ?? name }
+
+    /// Refuses a reserved property, naming where it came from and what to use instead.
+    static func checkNotReserved(_ name: String, setting: String) throws(BridgeConfigurationError) {
+        if let instead = reservedProperties[name] {
+            throw .init(setting: setting, message: "may not set '\(name)': \(instead)")
+        }
+    }
+
     static func read(_ values: SettingValues, environment: [String: String]) throws(BridgeConfigurationError) -> [String: String] {
         var properties: [String: String] = [:]
         if let path = try values.text("KAFKA_PROPERTIES_FILE") {
@@ -20,15 +61,17 @@ enum KafkaConnectionSettings {
                 guard let equals = trimmed.firstIndex(of: "=") else {
                     throw .init(setting: "KAFKA_PROPERTIES_FILE", message: "line \(number + 1) is not name=value")
                 }
-                let name = trimmed[..<equals].trimmingCharacters(in: .whitespaces)
+                let name = canonical(trimmed[..<equals].trimmingCharacters(in: .whitespaces))
+                try checkNotReserved(name, setting: "KAFKA_PROPERTIES_FILE")
                 properties[name] = trimmed[trimmed.index(after: equals)...].trimmingCharacters(in: .whitespaces)
             }
         }
         for (variable, value) in environment where variable.hasPrefix(passThroughPrefix) {
-            let name = propertyName(fromVariable: variable)
+            let name = canonical(propertyName(fromVariable: variable))
             guard !name.isEmpty else {
                 throw .init(setting: variable, message: "names no librdkafka property")
             }
+            try checkNotReserved(name, setting: variable)
             properties[name] = value
         }
         let protocolName = try values.choice("KAFKA_SECURITY_PROTOCOL", ["plaintext", "ssl", "sasl_plaintext", "sasl_ssl"])

@@ -1,10 +1,10 @@
 import Configuration
 import Foundation
 import Logging
-import MalomoBridge
 import Testing
 
 @testable import KafkaWire
+@testable import MalomoBridge
 
 /// TLS, SASL and pass-through settings reach librdkafka (checked through the configuration
 /// librdkafka itself reports: no secured broker runs here).
@@ -65,21 +65,78 @@ import Testing
         #expect(!bridge.redactedSummary.values.contains { $0.contains("s3cr3t") })
     }
 
-    @Test func saslPlainAndPropertiesFile() throws {
+    /// Precedence, lowest first: the file, then `KAFKA_PROPERTY_*`, then the named settings,
+    /// even where the file uses an alias of the property (`sasl.mechanisms`).
+    @Test func namedSettingsWinOverPassThroughWhichWinsOverTheFile() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("props-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("kafka.properties")
-        try "# comment\nsocket.timeout.ms = 12345\nsasl.mechanisms=PLAIN\n".write(to: file, atomically: true, encoding: .utf8)
+        try "# comment\nsocket.timeout.ms = 12345\nsasl.mechanisms=SCRAM-SHA-256\nsocket.keepalive.enable=false\n"
+            .write(to: file, atomically: true, encoding: .utf8)
         let bridge = try configuration([
             "KAFKA_PROPERTIES_FILE": file.path, "KAFKA_SECURITY_PROTOCOL": "sasl_plaintext", "KAFKA_SASL_USERNAME": "u",
-            "KAFKA_SASL_PASSWORD": "p", "KAFKA_SASL_MECHANISM": "PLAIN",
+            "KAFKA_SASL_PASSWORD": "p", "KAFKA_SASL_MECHANISM": "PLAIN", "KAFKA_PROPERTY_SOCKET_TIMEOUT_MS": "23456",
         ])
         let producer = try KafkaProducer(configuration: bridge.producerConfiguration, logger: Logger(label: "plain"))
         let raw = producer.client.effectiveProperties
-        #expect(raw["socket.timeout.ms"] == "12345")
+        #expect(raw["socket.timeout.ms"] == "23456", "KAFKA_PROPERTY_* wins over the file")
+        #expect(raw["socket.keepalive.enable"] == "false", "the file applies where nothing else sets the property")
         #expect(raw["security.protocol"] == "sasl_plaintext")
-        #expect(raw["sasl.mechanisms"] == "PLAIN")
+        #expect(raw["sasl.mechanisms"] == "PLAIN", "the named setting wins over the file's alias")
+    }
+
+    /// The properties that carry the delivery guarantees, or have a named setting, cannot be
+    /// set through the pass-through (exit 2 at startup, naming where it was set and what to use).
+    @Test(arguments: [
+        ("KAFKA_PROPERTY_ENABLE_IDEMPOTENCE", "false", "enable.idempotence"),
+        ("KAFKA_PROPERTY_DELIVERY_TIMEOUT_MS", "120000", "ACK_TIMEOUT_MS"),
+        ("KAFKA_PROPERTY_MESSAGE_TIMEOUT_MS", "120000", "ACK_TIMEOUT_MS"),
+        ("KAFKA_PROPERTY_ACKS", "1", "acks=all"),
+        ("KAFKA_PROPERTY_REQUEST_REQUIRED_ACKS", "0", "acks=all"),
+        ("KAFKA_PROPERTY_BOOTSTRAP_SERVERS", "evil:9092", "KAFKA_BROKERS"),
+        ("KAFKA_PROPERTY_LINGER_MS", "500", "KAFKA_LINGER_MS"),
+        ("KAFKA_PROPERTY_QUEUE_BUFFERING_MAX_MS", "500", "KAFKA_LINGER_MS"),
+        ("KAFKA_PROPERTY_QUEUE_BUFFERING_MAX_MESSAGES", "1", "KAFKA_QUEUE_MAX_MESSAGES"),
+        ("KAFKA_PROPERTY_TRANSACTIONAL_ID", "t", "not transactional"),
+    ])
+    func guaranteesCannotBeConfiguredAway(variable: String, value: String, hint: String) throws {
+        do {
+            _ = try configuration([variable: value])
+            Issue.record("\(variable)=\(value) was accepted")
+        } catch {
+            #expect(error.setting == variable)
+            #expect(error.message.contains(hint), "\(error)")
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("props-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("kafka.properties")
+        try "\(KafkaConnectionSettings.propertyName(fromVariable: variable)) = \(value)\n".write(to: file, atomically: true, encoding: .utf8)
+        do {
+            _ = try configuration(["KAFKA_PROPERTIES_FILE": file.path])
+            Issue.record("\(variable) in the properties file was accepted")
+        } catch {
+            #expect(error.setting == "KAFKA_PROPERTIES_FILE")
+            #expect(error.message.contains(hint), "\(error)")
+        }
+    }
+
+    /// After librdkafka applied everything, its effective properties are checked against what
+    /// the bridge requires; the real ones pass, a weakened set is refused.
+    @Test func effectivePropertiesAreCheckedAgainstTheGuarantees() throws {
+        let bridge = try configuration(["KAFKA_PROPERTY_SOCKET_KEEPALIVE_ENABLE": "true"])
+        let producer = try KafkaProducer(configuration: bridge.producerConfiguration, logger: Logger(label: "guarantees"))
+        try BridgeApplication.checkGuarantees(effective: producer.effectiveProperties, configuration: bridge)
+        for (property, weakened) in [
+            ("enable.idempotence", "false"), ("request.required.acks", "1"), ("message.timeout.ms", "300000"), ("transactional.id", "x"),
+        ] {
+            var effective = producer.effectiveProperties
+            effective[property] = weakened
+            #expect(throws: BridgeConfigurationError.self, "\(property)=\(weakened)") {
+                try BridgeApplication.checkGuarantees(effective: effective, configuration: bridge)
+            }
+        }
     }
 
     @Test(arguments: [
