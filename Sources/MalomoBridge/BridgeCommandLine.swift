@@ -3,9 +3,14 @@ public enum BridgeCommandLine {
     /// Flags that take no value.
     static let switches: Set<String> = ["--dev", "--help", "-h", "--version"]
 
-    /// Every flag that takes a value, derived from ``BridgeConfiguration/settings``.
+    /// Every flag that takes a value, derived from ``BridgeConfiguration/settings``. Secrets
+    /// have none: a command line is readable by every user of the host (`/proc/PID/cmdline`).
     static var valueFlags: Set<String> {
-        Set(BridgeConfiguration.settings.map { "--" + $0.environmentVariable.lowercased().replacingUnderscores() })
+        Set(BridgeConfiguration.settings.filter { !$0.isSecret }.map(flag))
+    }
+
+    static func flag(_ setting: BridgeConfiguration.Setting) -> String {
+        "--" + setting.environmentVariable.lowercased().replacingUnderscores()
     }
 
     /// Rejects unknown flags, so a typo is an error rather than a silently ignored setting.
@@ -14,6 +19,13 @@ public enum BridgeCommandLine {
         let known = valueFlags
         for argument in arguments where argument.hasPrefix("-") {
             let name = String(argument.split(separator: "=", maxSplits: 1).first ?? "")
+            if let secret = BridgeConfiguration.settings.first(where: { $0.isSecret && flag($0) == name }) {
+                throw .init(
+                    setting: name,
+                    message: "secrets are not accepted as flags (any user can read a command line): set "
+                        + "\(secret.environmentVariable) or \(secret.environmentVariable)_FILE"
+                )
+            }
             if !switches.contains(name) && !known.contains(name) {
                 throw .init(setting: name, message: "unknown flag (see --help)")
             }
@@ -33,9 +45,12 @@ public enum BridgeCommandLine {
             "Settings (environment variable, or the flag shown):",
         ]
         for setting in BridgeConfiguration.settings {
-            let flag = "--" + setting.environmentVariable.lowercased().replacingUnderscores()
             let defaultText = setting.defaultValue.map { "default \($0)" } ?? "no default"
-            lines.append("  \(setting.environmentVariable) / \(flag)  (\(defaultText))")
+            let name =
+                setting.isSecret
+                ? "\(setting.environmentVariable) (environment only, or \(setting.environmentVariable)_FILE)"
+                : "\(setting.environmentVariable) / \(flag(setting))"
+            lines.append("  \(name)  (\(defaultText))")
         }
         return lines.joined(separator: "\n")
     }

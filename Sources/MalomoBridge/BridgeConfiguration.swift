@@ -283,10 +283,30 @@ extension BridgeConfiguration {
         self.kafkaStatisticsIntervalMilliseconds = try values.integer("KAFKA_STATISTICS_INTERVAL_MS", in: 0...86_400_000) ?? 15_000
         self.kafkaProperties = try KafkaConnectionSettings.read(values, environment: environment)
 
-        if let secretList = try values.secret("MALOMO_WEBHOOK_SECRET") {
-            self.defaultSecrets = secretList.split(separator: ",").compactMap { WebhookSecret($0) }
-            if self.defaultSecrets.isEmpty {
-                throw .init(setting: "MALOMO_WEBHOOK_SECRET", message: "is set but holds no secret")
+        // One secret in MALOMO_WEBHOOK_SECRET; several (rotation) one per line in its _FILE.
+        // Never split on commas: a secret holding a comma would become two shorter secrets that
+        // both verify.
+        let secretFromFile = try values.text("MALOMO_WEBHOOK_SECRET_FILE") != nil
+        if let secretText = try values.secret("MALOMO_WEBHOOK_SECRET") {
+            if secretFromFile {
+                self.defaultSecrets = secretText.split(whereSeparator: \.isNewline)
+                    .filter { !$0.trimmingCharacters().hasPrefix("#") }
+                    .compactMap { WebhookSecret($0) }
+                if self.defaultSecrets.isEmpty {
+                    throw .init(setting: "MALOMO_WEBHOOK_SECRET_FILE", message: "holds no secret")
+                }
+            } else {
+                guard !secretText.contains(",") else {
+                    throw .init(
+                        setting: "MALOMO_WEBHOOK_SECRET",
+                        message: "holds a comma: it is one secret, never a list; put several secrets one per line "
+                            + "in MALOMO_WEBHOOK_SECRET_FILE (or per webhook in MALOMO_WEBHOOK_SECRETS_DIR)"
+                    )
+                }
+                guard let secret = WebhookSecret(secretText) else {
+                    throw .init(setting: "MALOMO_WEBHOOK_SECRET", message: "is set but holds no secret")
+                }
+                self.defaultSecrets = [secret]
             }
         }
         self.secretsDirectory = try values.text("MALOMO_WEBHOOK_SECRETS_DIR")
@@ -321,6 +341,15 @@ extension BridgeConfiguration {
     /// Checks the rules that involve more than one setting, once secrets are loaded.
     /// - Parameter secretsLoaded: How many secrets exist in total (defaults and per webhook).
     public func validateSecrets(secretsLoaded: Int) throws(BridgeConfigurationError) {
+        // Malomo-Webhook-Id is not signed: with unsigned mode beside any secret, a forger would
+        // only need an id that has none (or a deleted secret file would open its webhook).
+        if self.allowUnsigned && (!self.defaultSecrets.isEmpty || self.secretsDirectory != nil) {
+            throw .init(
+                setting: "MALOMO_ALLOW_UNSIGNED",
+                message: "cannot be true while webhook secrets are configured (MALOMO_WEBHOOK_SECRET, its _FILE, or "
+                    + "MALOMO_WEBHOOK_SECRETS_DIR): an unsigned request would pass for any webhook id without a secret"
+            )
+        }
         if secretsLoaded == 0 && !self.allowUnsigned {
             throw .init(
                 setting: "MALOMO_WEBHOOK_SECRET",

@@ -13,7 +13,7 @@ import Testing
     }
 
     @Test func defaults() throws {
-        let configuration = try read(["KAFKA_BROKERS": "k1:9092, k2:9092", "MALOMO_WEBHOOK_SECRET": "s1,s2"])
+        let configuration = try read(["KAFKA_BROKERS": "k1:9092, k2:9092", "MALOMO_WEBHOOK_SECRET": "s1"])
         #expect(configuration.httpHost == "0.0.0.0")
         #expect(configuration.httpPort == 8080)
         #expect(configuration.kafkaBrokers == ["k1:9092", "k2:9092"])
@@ -25,7 +25,7 @@ import Testing
         #expect(configuration.messageTimeoutMilliseconds == 4000)
         #expect(configuration.maxBodyBytes == 1_048_576)
         #expect(configuration.allowUnsigned == false)
-        #expect(configuration.defaultSecrets == [WebhookSecret("s1")!, WebhookSecret("s2")!])
+        #expect(configuration.defaultSecrets == [WebhookSecret("s1")!])
         #expect(configuration.producerConfiguration.lingerMilliseconds == 1)
         // Every setting's documented default is the one applied.
         for setting in BridgeConfiguration.settings {
@@ -83,6 +83,60 @@ import Testing
             #expect(error.setting == setting)
             #expect("\(error)".contains(setting))
         }
+    }
+
+    /// A secret is never split on commas: `a,b` would otherwise be two shorter secrets that
+    /// both verify. Several default secrets go one per line in the file.
+    @Test func defaultSecretIsOneValueAndAListIsLinesInItsFile() throws {
+        do {
+            _ = try read(["KAFKA_BROKERS": "k:1", "MALOMO_WEBHOOK_SECRET": "new-secret,old-secret"])
+            Issue.record("a comma-separated MALOMO_WEBHOOK_SECRET was accepted")
+        } catch {
+            #expect(error.setting == "MALOMO_WEBHOOK_SECRET")
+            #expect(error.message.contains("MALOMO_WEBHOOK_SECRET_FILE"))
+            #expect(!error.description.contains("old-secret"))
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("secret-file-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("secret")
+        try "new,with-comma\n# previous one:\nold-secret\n".write(to: file, atomically: true, encoding: .utf8)
+        let configuration = try read(["KAFKA_BROKERS": "k:1", "MALOMO_WEBHOOK_SECRET_FILE": file.path])
+        #expect(configuration.defaultSecrets == [WebhookSecret("new,with-comma")!, WebhookSecret("old-secret")!])
+    }
+
+    /// `Malomo-Webhook-Id` is not signed, so unsigned mode next to any secret would let a forger
+    /// pick an id without one: refused at startup, naming the setting.
+    @Test func unsignedModeIsRefusedWhileAnySecretIsConfigured() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("unsigned-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "s\n".write(to: directory.appendingPathComponent("wh_1"), atomically: true, encoding: .utf8)
+        for environment in [
+            ["KAFKA_BROKERS": "k:1", "MALOMO_ALLOW_UNSIGNED": "true", "MALOMO_WEBHOOK_SECRET": "s"],
+            ["KAFKA_BROKERS": "k:1", "MALOMO_ALLOW_UNSIGNED": "true", "MALOMO_WEBHOOK_SECRETS_DIR": directory.path],
+        ] {
+            let configuration = try read(environment)
+            do {
+                _ = try BridgeApplication.loadSecrets(configuration: configuration)
+                Issue.record("unsigned mode accepted beside secrets: \(environment.keys.sorted())")
+            } catch {
+                #expect(error.setting == "MALOMO_ALLOW_UNSIGNED")
+            }
+        }
+    }
+
+    @Test func secretsAreNotAcceptedAsFlags() {
+        for flag in ["--malomo-webhook-secret", "--malomo-webhook-secret=abc", "--kafka-sasl-password", "--kafka-ssl-key-password"] {
+            do {
+                try BridgeCommandLine.validate([flag, "abc"])
+                Issue.record("\(flag) was accepted")
+            } catch {
+                #expect(error.message.contains("not accepted as flags"), "\(flag): \(error)")
+            }
+        }
+        #expect(throws: Never.self) { try BridgeCommandLine.validate(["--malomo-webhook-secret-file", "/run/secret"]) }
+        #expect(!BridgeCommandLine.usage.contains("--malomo-webhook-secret "))
     }
 
     @Test func noSecretRefusesToStartUnlessUnsignedIsAllowed() throws {

@@ -240,3 +240,18 @@ def test_chart_environment_variables_exist_in_the_bridge():
     for key in config:
         documented = key if not key.startswith("KAFKA_PROPERTY_") else "KAFKA_PROPERTY_<NAME>"
         assert f"| `{documented}` |" in readme, key
+
+
+def test_unsigned_mode_is_exclusive_with_webhook_secrets():
+    # Malomo-Webhook-Id is not signed: unsigned mode beside secrets would accept a forged
+    # request for any id without one, so the chart refuses the combination, as the bridge does.
+    with pytest.raises(Exception, match="webhook.allowUnsigned cannot be true while webhook secrets are configured"):
+        render({**DEFAULT_INSTALL, "webhook": {**DEFAULT_INSTALL["webhook"], "allowUnsigned": True}})
+    with pytest.raises(Exception, match="webhook.allowUnsigned cannot be true"):
+        render({"kafka": {"brokers": "k:9092"}, "webhook": {"allowUnsigned": True, "existingSecret": "s"}})
+    config = kind(render({"kafka": {"brokers": "k:9092"}, "webhook": {"allowUnsigned": True}}), "ConfigMap")[0]["data"]
+    assert config["MALOMO_ALLOW_UNSIGNED"] == "true"
+    assert "MALOMO_WEBHOOK_SECRETS_DIR" not in config
+    signed = kind(render(DEFAULT_INSTALL), "ConfigMap")[0]["data"]
+    assert signed["MALOMO_ALLOW_UNSIGNED"] == "false"
+    assert signed["MALOMO_WEBHOOK_SECRETS_DIR"] == "/etc/malomo/webhook-secrets"
