@@ -87,6 +87,10 @@ public final class WebhookHandler: Sendable {
         } catch let error as HTTPError where error.status == .contentTooLarge {
             deadline.cancel()
             return self.finish(.tooLarge, "body exceeds MAX_BODY_BYTES (\(self.maxBodyBytes))", exchange)
+        } catch is NIOTooManyBytesError {
+            // A body without Content-Length (chunked) found too large while reading.
+            deadline.cancel()
+            return self.finish(.tooLarge, "body exceeds MAX_BODY_BYTES (\(self.maxBodyBytes))", exchange)
         } catch {
             deadline.cancel()
             let timedOut = ContinuousClock.now - exchange.started >= .nanoseconds(self.readTimeout.nanoseconds)

@@ -129,6 +129,34 @@ import Testing
         await harness.producer.shutdown()
     }
 
+    /// A chunked body has no Content-Length: the limit is found while reading, and must still
+    /// be a 413 `too_large` (it was a 400 `bad_request`: NIO's error was not recognised).
+    @Test func chunkedBodyOverTheLimitIs413WhileReading() async throws {
+        let harness = try BridgeHarness { $0.maxBodyBytes = 1000 }
+        let chunk = Array(String(repeating: " ", count: 600).utf8)
+        let body = Array("{\"id\":\"chunked\"}".utf8) + chunk + chunk
+        let signature = WebhookSignatureVerifier.sign(body: body, secret: WebhookSecret(BridgeHarness.secret)!)
+        let response = try await harness.application().test(.live) { client in
+            let port = try #require(client.port)
+            var raw = Array(
+                ("POST \(BridgeHarness.webhookPath) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n"
+                    + "Malomo-Topic: orders:created\r\nMalomo-Webhook-Id: wh_test\r\nMalomo-Signature: \(signature)\r\n\r\n").utf8
+            )
+            for piece in [Array(body[..<600]), Array(body[600..<1200]), Array(body[1200...])] {
+                raw += Array(String(piece.count, radix: 16).utf8) + [13, 10] + piece + [13, 10]
+            }
+            raw += Array("0\r\n\r\n".utf8)
+            return try await RawHTTPClient.exchange(port: port, raw: raw).get()
+        }
+        #expect(response.status == 413)
+        #expect(
+            try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: String] == [
+                "error": "too_large", "message": "body exceeds MAX_BODY_BYTES (1000)",
+            ]
+        )
+        await harness.producer.shutdown()
+    }
+
     @Test func otherMethodsAre405AndOtherPaths404() async throws {
         let harness = try BridgeHarness()
         try await harness.application().test(.router) { client in
