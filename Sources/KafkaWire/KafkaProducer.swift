@@ -134,6 +134,9 @@ public final class KafkaProducer: Service, Sendable {
     /// (e.g. an idempotence guarantee broke) and the process should be restarted.
     public var fatalError: KafkaError? { self.client.fatalError }
 
+    /// Raises a librdkafka fatal error on this producer (tests of what depends on it).
+    func raiseFatalErrorForTesting(reason: String) { self.client.raiseFatalErrorForTesting(reason: reason) }
+
     /// Sends awaiting acknowledgement right now.
     public var inFlightCount: Int { self.inFlight.load(ordering: .relaxed) }
 

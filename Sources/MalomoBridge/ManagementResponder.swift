@@ -45,12 +45,15 @@ public struct ManagementResponder: HTTPResponder {
             }
             return Self.json(.ok, #"{"status":"alive"}"#)
         default:
+            // The same readiness as the malomo_bridge_ready metric: a producer that failed fatally
+            // cannot deliver again, so its pod must leave the Service.
             let draining = self.state.isDraining
             let reachable = self.state.health?.isReachable ?? true
-            let ready = !draining && reachable
+            let producerFailed = self.state.fatalProducerError != nil
+            let ready = self.state.isReady
             return Self.json(
                 ready ? .ok : .serviceUnavailable,
-                #"{"status":"\#(ready ? "ready" : "not_ready")","kafka":"\#(reachable ? "reachable" : "unreachable")","draining":\#(draining)}"#
+                #"{"status":"\#(ready ? "ready" : "not_ready")","kafka":"\#(reachable ? "reachable" : "unreachable")","producer":"\#(producerFailed ? "failed" : "ok")","draining":\#(draining)}"#
             )
         }
     }

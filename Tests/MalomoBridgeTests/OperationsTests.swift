@@ -2,13 +2,14 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import KafkaWire
 import Logging
 import MalomoBridge
 import MalomoWebhookCore
 import NIOCore
 import Synchronization
 import Testing
+
+@testable import KafkaWire
 
 /// Metrics, health, logs, shutdown, backpressure, Kafka security, secret rotation.
 @Suite struct OperationsTests {
@@ -136,6 +137,40 @@ import Testing
             try await client.execute(uri: "/metrics", method: .post) { #expect($0.status == .methodNotAllowed) }
         }
         await health.stop()
+        await harness.producer.shutdown()
+    }
+
+    /// A producer librdkafka declared fatally failed can never deliver again: liveness fails
+    /// (restart it), and readiness and the metric agree at once (before, /readyz stayed 200
+    /// for up to 30 s while every send failed).
+    @Test func fatalProducerErrorFailsLivenessAndReadinessTogether() async throws {
+        let harness = try BridgeHarness(brokers: 1)
+        let state = BridgeState(health: nil, producer: harness.producer)
+        let metrics = BridgeMetrics()
+        let app = BridgeApplication.makeManagementApplication(
+            configuration: harness.configuration,
+            metrics: metrics,
+            state: state,
+            logger: harness.logger
+        )
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/readyz", method: .get) {
+                #expect($0.status == .ok)
+                #expect(String(buffer: $0.body) == #"{"status":"ready","kafka":"reachable","producer":"ok","draining":false}"#)
+            }
+            harness.producer.raiseFatalErrorForTesting(reason: "test: idempotence broken")
+            try await client.execute(uri: "/readyz", method: .get) {
+                #expect($0.status == .serviceUnavailable)
+                #expect(String(buffer: $0.body) == #"{"status":"not_ready","kafka":"reachable","producer":"failed","draining":false}"#)
+            }
+            try await client.execute(uri: "/healthz", method: .get) {
+                #expect($0.status == .serviceUnavailable)
+                #expect(String(buffer: $0.body).hasPrefix(#"{"status":"failed","reason":"#))
+            }
+            try await client.execute(uri: "/metrics", method: .get) {
+                #expect(String(buffer: $0.body).contains("malomo_bridge_ready 0"))
+            }
+        }
         await harness.producer.shutdown()
     }
 

@@ -163,6 +163,12 @@ final class RDKafkaClient: @unchecked Sendable {
         return KafkaError(code: .broker(code.rawValue), reason: "fatal: \(detail)")
     }
 
+    /// Makes librdkafka raise a fatal error, as a broken idempotence guarantee would. Tests only:
+    /// the handle is unusable afterwards.
+    func raiseFatalErrorForTesting(reason: String) {
+        _ = rd_kafka_test_fatal_error(self.handle, RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER, reason)
+    }
+
     // MARK: Consumer
 
     func subscribe(topics: [String]) throws(KafkaError) {
