@@ -40,13 +40,17 @@ public struct SecretsReloader: Service {
     }
 
     public func run() async throws {
-        var fingerprint = self.initialFingerprint
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            try? await Task.sleep(for: self.interval)
-            let current = Self.fingerprint(of: self.directory)
-            guard current != fingerprint else { continue }
-            fingerprint = current
-            self.reload()
+        // Graceful shutdown cancels the wait: a stop never waits out the reload interval
+        // (up to an hour), which the pod's grace period does not cover.
+        try? await cancelWhenGracefulShutdown {
+            var fingerprint = self.initialFingerprint
+            while !Task.isCancelled {
+                do { try await Task.sleep(for: self.interval) } catch { return }
+                let current = Self.fingerprint(of: self.directory)
+                guard current != fingerprint else { continue }
+                fingerprint = current
+                self.reload()
+            }
         }
     }
 

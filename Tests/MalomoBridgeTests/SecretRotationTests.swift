@@ -2,9 +2,37 @@ import Foundation
 import Logging
 import MalomoBridge
 import MalomoWebhookCore
+import ServiceLifecycle
 import Testing
 
 @Suite struct SecretRotationTests {
+    /// Graceful shutdown ends the reloader at once, not after its interval (an hour here): a
+    /// stop must fit in the pod's grace period.
+    @Test(.timeLimit(.minutes(1))) func gracefulShutdownStopsTheReloaderAtOnce() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("reloader-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "s\n".write(to: directory.appendingPathComponent("wh_1"), atomically: true, encoding: .utf8)
+        let reloader = SecretsReloader(
+            directory: directory.path,
+            interval: .seconds(3600),
+            defaults: [],
+            allowUnsigned: false,
+            store: WebhookSecretStore(.init(defaults: [], byWebhookID: try WebhookSecretStore.readDirectory(directory.path))),
+            metrics: BridgeMetrics(),
+            logger: Logger(label: "reloader")
+        )
+        let group = ServiceGroup(services: [reloader], logger: Logger(label: "reloader"))
+        let started = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            try await Task.sleep(for: .milliseconds(200))
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        #expect(ContinuousClock.now - started < .seconds(10), "stopped after \(ContinuousClock.now - started)")
+    }
+
     @Test func changedSecretFilesAreHonouredAndABadUpdateKeepsThePrevious() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rotation-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
