@@ -3,6 +3,7 @@
 Helm runs through the real Helm SDK (helm-python-sdk); every rendered manifest is checked
 against the Kubernetes schemas (kubernetes-validate); hadolint lints the Dockerfile.
 """
+import base64
 import pathlib
 import re
 import subprocess
@@ -255,3 +256,50 @@ def test_unsigned_mode_is_exclusive_with_webhook_secrets():
     signed = kind(render(DEFAULT_INSTALL), "ConfigMap")[0]["data"]
     assert signed["MALOMO_ALLOW_UNSIGNED"] == "false"
     assert signed["MALOMO_WEBHOOK_SECRETS_DIR"] == "/etc/malomo/webhook-secrets"
+
+
+def test_secret_looking_kafka_properties_go_into_a_secret_not_the_configmap():
+    values = {
+        **DEFAULT_INSTALL,
+        "kafka": {
+            "brokers": "k:9092",
+            "extraProperties": {
+                "socket.keepalive.enable": "true",
+                "sasl.oauthbearer.client.secret": "oauth-s3cr3t",
+                "ssl.key.pem": "-----BEGIN PRIVATE KEY-----x",
+                "ssl.keystore.password": "ks-pass",
+            },
+        },
+    }
+    docs = render(values)
+    config = kind(docs, "ConfigMap")[0]["data"]
+    assert config["KAFKA_PROPERTY_SOCKET_KEEPALIVE_ENABLE"] == "true"
+    rendered_config = yaml.safe_dump(config)
+    for leaked in ["oauth-s3cr3t", "PRIVATE KEY", "ks-pass"]:
+        assert leaked not in rendered_config, leaked
+    secret = next(d for d in kind(docs, "Secret") if d["metadata"]["name"].endswith("-kafka-properties"))
+    decoded = {k: base64.b64decode(v).decode() for k, v in secret["data"].items()}
+    assert decoded == {
+        "KAFKA_PROPERTY_SASL_OAUTHBEARER_CLIENT_SECRET": "oauth-s3cr3t",
+        "KAFKA_PROPERTY_SSL_KEY_PEM": "-----BEGIN PRIVATE KEY-----x",
+        "KAFKA_PROPERTY_SSL_KEYSTORE_PASSWORD": "ks-pass",
+    }
+    env_from = container(docs)["envFrom"]
+    assert {"secretRef": {"name": secret["metadata"]["name"]}} in env_from
+    # Without such properties there is no Secret and no secretRef.
+    plain = render(DEFAULT_INSTALL)
+    assert not [d for d in kind(plain, "Secret") if d["metadata"]["name"].endswith("-kafka-properties")]
+    assert all("secretRef" not in e for e in container(plain)["envFrom"])
+
+
+def test_network_policy_admits_only_named_sources():
+    docs = render({**DEFAULT_INSTALL, "networkPolicy": {"enabled": True}})
+    policy = kind(docs, "NetworkPolicy")[0]["spec"]
+    for rule in policy["ingress"]:
+        assert rule.get("from"), f"an ingress rule without sources admits every pod: {rule}"
+    namespaces = [r["from"][0]["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"] for r in policy["ingress"]]
+    assert namespaces == ["ingress-nginx", "monitoring"]
+    with pytest.raises(Exception, match="networkPolicy.webhookFrom must name who may reach the webhook port"):
+        render({**DEFAULT_INSTALL, "networkPolicy": {"enabled": True, "webhookFrom": []}})
+    with pytest.raises(Exception, match="networkPolicy.metricsFrom must name"):
+        render({**DEFAULT_INSTALL, "networkPolicy": {"enabled": True, "metricsFrom": []}})

@@ -40,3 +40,13 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- $flush := div .Values.webhook.ackTimeoutMs 1000 -}}
 {{- add .Values.preStopSleepSeconds $request $flush 2 -}}
 {{- end -}}
+
+{{/* Whether a librdkafka property name looks like it carries a secret (*password*, *secret*, *.key*): such values go into a Secret, never the ConfigMap. */}}
+{{- define "malomo.isSecretProperty" -}}
+{{- $name := lower . -}}
+{{- if or (contains "password" $name) (contains "secret" $name) (contains ".key" $name) -}}true{{- end -}}
+{{- end -}}
+
+{{- define "malomo.kafkaPropertyVariable" -}}
+KAFKA_PROPERTY_{{ . | replace "_" "__" | replace "." "_" | upper }}
+{{- end -}}
