@@ -83,6 +83,7 @@ let package = Package(
         .testTarget(name: "MalomoWebhookCoreTests", dependencies: ["MalomoContract", "MalomoWebhookCore"]),
         .testTarget(name: "KafkaWireTests", dependencies: ["KafkaWire", logging]),
         .testTarget(name: "MalomoModelsTests", dependencies: ["MalomoContract", "MalomoModels"]),
+        .testTarget(name: "MalomoConsumerTests", dependencies: ["MalomoConsumer", "KafkaWire"]),
         .testTarget(
             name: "MalomoBridgeTests",
             dependencies: [

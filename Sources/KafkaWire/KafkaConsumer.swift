@@ -7,25 +7,41 @@ import Synchronization
 /// All librdkafka consumer calls run on one dedicated thread, in the order requested, so
 /// no Swift-concurrency thread blocks in C. Reading is pull-based (``next()``): records are
 /// fetched only as fast as the application asks, and nothing is buffered in Swift.
-/// Offsets are never committed automatically: call ``commit(_:)`` after processing.
+/// Offsets are never committed automatically: call ``commit(_:)`` after processing. Every
+/// call after ``close()`` is answered at once (`nil`, or ``KafkaError/Code/shutdown`` for a
+/// commit), never left waiting.
 public final class KafkaConsumer: Sendable {
+    /// What one poll found.
+    public enum PollResult: Sendable {
+        /// A record.
+        case message(KafkaConsumerMessage)
+        /// Nothing arrived within the poll's timeout.
+        case timedOut
+        /// The consumer was stopped or closed.
+        case closed
+    }
+
     private enum Request: Sendable {
         case poll(PollRequest)
-        case commit([(topic: String, partition: Int32, offset: Int64)], CheckedContinuation<Void, any Error>)
+        case commit([KafkaCommitPosition], CheckedContinuation<Void, any Error>)
+        case committed([KafkaTopicPartition], CheckedContinuation<[KafkaTopicPartition: Int64], any Error>)
         case close(CheckedContinuation<Void, Never>)
     }
 
-    /// One `next()` call: created before its continuation exists, so that cancellation can
-    /// be recorded at any time; the consumer thread resumes it exactly once.
+    /// One poll: created before its continuation exists, so that cancellation can be recorded
+    /// at any time; the consumer thread resumes it exactly once.
     private final class PollRequest: Sendable {
         let cancelled = Atomic<Bool>(false)
-        private let continuation = Mutex<CheckedContinuation<KafkaConsumerMessage?, any Error>?>(nil)
+        let deadline: ContinuousClock.Instant?
+        private let continuation = Mutex<CheckedContinuation<PollResult, any Error>?>(nil)
 
-        func attach(_ continuation: CheckedContinuation<KafkaConsumerMessage?, any Error>) {
+        init(deadline: ContinuousClock.Instant?) { self.deadline = deadline }
+
+        func attach(_ continuation: CheckedContinuation<PollResult, any Error>) {
             self.continuation.withLock { $0 = continuation }
         }
 
-        func resume(_ result: Result<KafkaConsumerMessage?, any Error>) {
+        func resume(_ result: Result<PollResult, any Error>) {
             let continuation = self.continuation.withLock { stored in
                 defer { stored = nil }
                 return stored
@@ -39,6 +55,8 @@ public final class KafkaConsumer: Sendable {
         let requests = Mutex<[Request]>([])
         let wakeUp = DispatchSemaphore(value: 0)
         let closed = Atomic<Bool>(false)
+        /// Set once the consumer thread answered its last request and ended.
+        let finished = Atomic<Bool>(false)
         let stopped = Atomic<Bool>(false)
     }
 
@@ -47,9 +65,17 @@ public final class KafkaConsumer: Sendable {
     private let thread: PollThread
 
     /// Creates a consumer and subscribes it to the configured topics.
+    ///
+    /// - Parameter onRevoke: Called on the consumer thread when partitions are about to be
+    ///   revoked in a rebalance; the positions it returns are committed synchronously before the
+    ///   partitions go to another member (a failed commit means redelivery, never loss).
     /// - Throws: A ``KafkaError`` naming a rejected property, or a subscribe failure.
-    public init(configuration: KafkaConsumerConfiguration, logger: Logger) throws(KafkaError) {
-        let client = try RDKafkaClient(kind: .consumer, properties: configuration.librdkafkaProperties, logger: logger)
+    public init(
+        configuration: KafkaConsumerConfiguration,
+        logger: Logger,
+        onRevoke: (@Sendable ([KafkaTopicPartition]) -> [KafkaCommitPosition])? = nil
+    ) throws(KafkaError) {
+        let client = try RDKafkaClient(kind: .consumer, properties: configuration.librdkafkaProperties, logger: logger, onRevoke: onRevoke)
         try client.subscribe(topics: configuration.topics)
         self.client = client
         let mailbox = self.mailbox
@@ -67,11 +93,19 @@ public final class KafkaConsumer: Sendable {
                     } catch {
                         continuation.resume(throwing: error)
                     }
+                case .committed(let partitions, let continuation):
+                    do {
+                        continuation.resume(returning: try client.committed(partitions, timeoutMilliseconds: 5000))
+                    } catch {
+                        continuation.resume(throwing: error)
+                    }
                 case .close(let continuation):
                     client.consumerClose()
-                    // Answer anything still queued, then end the thread.
+                    // Answer anything still queued, then end the thread; from now on enqueue()
+                    // answers by itself.
                     let rest = mailbox.requests.withLock { queue in
                         defer { queue = [] }
+                        mailbox.finished.store(true, ordering: .releasing)
                         return queue
                     }
                     for request in rest { Self.answerClosed(request) }
@@ -85,16 +119,20 @@ public final class KafkaConsumer: Sendable {
     private static func serve(_ poll: PollRequest, client: RDKafkaClient, mailbox: Mailbox) {
         while true {
             if mailbox.closed.load(ordering: .acquiring) || mailbox.stopped.load(ordering: .acquiring) {
-                poll.resume(.success(nil))
+                poll.resume(.success(.closed))
                 return
             }
             if poll.cancelled.load(ordering: .acquiring) {
                 poll.resume(.failure(CancellationError()))
                 return
             }
+            if let deadline = poll.deadline, ContinuousClock.now >= deadline {
+                poll.resume(.success(.timedOut))
+                return
+            }
             do {
                 if let message = try client.consumerPoll(timeoutMilliseconds: 100) {
-                    poll.resume(.success(message))
+                    poll.resume(.success(.message(message)))
                     return
                 }
             } catch {
@@ -110,8 +148,10 @@ public final class KafkaConsumer: Sendable {
 
     private static func answerClosed(_ request: Request) {
         switch request {
-        case .poll(let poll): poll.resume(.success(nil))
+        case .poll(let poll): poll.resume(.success(.closed))
         case .commit(_, let continuation):
+            continuation.resume(throwing: KafkaError(code: .shutdown, reason: "the consumer is closed"))
+        case .committed(_, let continuation):
             continuation.resume(throwing: KafkaError(code: .shutdown, reason: "the consumer is closed"))
         case .close(let continuation): continuation.resume()
         }
@@ -119,6 +159,8 @@ public final class KafkaConsumer: Sendable {
 
     private func enqueue(_ request: Request) {
         let accepted = self.mailbox.requests.withLock { queue in
+            // After close() no new poll starts; after the thread ended nothing is served at all.
+            if self.mailbox.finished.load(ordering: .acquiring) { return false }
             if self.mailbox.closed.load(ordering: .acquiring), case .poll = request { return false }
             queue.append(request)
             return true
@@ -128,12 +170,21 @@ public final class KafkaConsumer: Sendable {
 
     /// Waits for the next record.
     ///
-    /// - Returns: The record, or `nil` once the consumer is closed.
+    /// - Returns: The record, or `nil` once the consumer is stopped or closed.
     /// - Throws: A ``KafkaError`` when the consumer failed fatally, or `CancellationError`
     ///   when the calling task is cancelled. Transient errors (a broker away, a topic not yet
     ///   created) are logged and retried, not thrown.
     public func next() async throws -> KafkaConsumerMessage? {
-        let request = PollRequest()
+        switch try await self.poll(timeout: nil) {
+        case .message(let message): return message
+        case .closed: return nil
+        case .timedOut: preconditionFailure("a poll without a timeout cannot time out")
+        }
+    }
+
+    /// Waits for the next record at most `timeout` (`nil`: until one arrives). See ``next()``.
+    public func poll(timeout: Duration?) async throws -> PollResult {
+        let request = PollRequest(deadline: timeout.map { ContinuousClock.now + $0 })
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 request.attach(continuation)
@@ -148,24 +199,29 @@ public final class KafkaConsumer: Sendable {
     /// - Parameter messages: The records whose processing finished (the highest offset per
     ///   partition is what matters).
     public func commit(_ messages: [KafkaConsumerMessage]) async throws {
-        var highest: [String: [Int32: Int64]] = [:]
+        var highest: [KafkaTopicPartition: Int64] = [:]
         for message in messages {
-            highest[message.topic, default: [:]][message.partition] = max(
-                highest[message.topic]?[message.partition] ?? -1,
-                message.offset
-            )
+            let key = KafkaTopicPartition(topic: message.topic, partition: message.partition)
+            highest[key] = max(highest[key] ?? -1, message.offset)
         }
-        let positions = highest.flatMap { topic, partitions in
-            partitions.map { (topic: topic, partition: $0.key, offset: $0.value) }
-        }
-        try await self.commit(positions: positions)
+        try await self.commit(positions: highest.map { KafkaCommitPosition(topic: $0.key.topic, partition: $0.key.partition, offset: $0.value) })
     }
 
     /// Commits explicit positions: for each, the group resumes after `offset`.
-    public func commit(positions: [(topic: String, partition: Int32, offset: Int64)]) async throws {
+    /// - Throws: A ``KafkaError`` when the broker refused the commit (e.g. during a
+    ///   rebalance), or ``KafkaError/Code/shutdown`` after ``close()``.
+    public func commit(positions: [KafkaCommitPosition]) async throws {
         guard !positions.isEmpty else { return }
         try await withCheckedThrowingContinuation { continuation in
             self.enqueue(.commit(positions, continuation))
+        }
+    }
+
+    /// The group's committed offsets of `partitions`: the next offset each will be read from,
+    /// or -1001 (librdkafka's "invalid") when nothing was committed. Asks the group coordinator.
+    public func committedOffsets(_ partitions: [KafkaTopicPartition]) async throws -> [KafkaTopicPartition: Int64] {
+        try await withCheckedThrowingContinuation { continuation in
+            self.enqueue(.committed(partitions, continuation))
         }
     }
 

@@ -7,28 +7,43 @@ import Synchronization
 
 /// Consumes the bridge's topics and yields typed ``MalomoDelivery`` values, at least once.
 ///
-/// - A record counts as processed when the handler returned (``run(handler:)``), or when
-///   the next delivery is requested (``next()`` / `for try await`). Only processed offsets
-///   are committed: periodically, and on ``close()`` or graceful shutdown.
+/// The commit rule, for both APIs:
+/// - ``run(handler:)``: a record is processed when the handler returned. A handler that throws
+///   stops the consumer without committing that record, so it is redelivered.
+/// - ``next()`` / ``deliveries``: a record is processed only when you call
+///   ``markProcessed(_:)`` for it. Asking for the next one does **not** mark the previous one,
+///   so catching a failure and iterating on never commits the record that failed.
+/// - Offsets are committed up to the record before the first one not yet processed, in each
+///   partition: every ``MalomoConsumerConfiguration/commitEveryRecords`` records, after
+///   ``MalomoConsumerConfiguration/commitInterval`` (also while no record arrives), before a
+///   rebalance takes partitions away, and on ``close()`` or graceful shutdown. A failed commit
+///   keeps its positions and is retried; positions of revoked partitions are dropped.
 /// - A record that cannot be decoded goes to the dead-letter topic with a
-///   `malomo-dead-letter-reason` header, and the consumer moves on.
+///   `malomo-dead-letter-reason` header, and the consumer moves on; if that write fails, the
+///   record stays unprocessed (redelivered later, never skipped).
 /// - Redeliveries of an event id seen within the duplicate filter's TTL are skipped.
 ///
 /// Use it from one task at a time.
 public final class MalomoEventConsumer: Sendable {
     private struct State: Sendable {
-        var pending: KafkaConsumerMessage? = nil
-        var processed: [String: [Int32: Int64]] = [:]
-        var uncommitted = 0
+        var tracker = CommitTracker()
         var lastCommit = ContinuousClock.now
+        /// After a failed commit, the next attempt waits one commit interval.
+        var retryAfter: ContinuousClock.Instant? = nil
         var duplicates: DuplicateFilter?
+    }
+
+    /// The state, shared with the rebalance callback (which runs on the consumer thread).
+    private final class Shared: Sendable {
+        let state: Mutex<State>
+        init(_ state: State) { self.state = Mutex(state) }
     }
 
     private let configuration: MalomoConsumerConfiguration
     private let consumer: KafkaConsumer
     private let deadLetterProducer: KafkaProducer
     private let logger: Logger
-    private let state: Mutex<State>
+    private let shared: Shared
 
     /// Creates a consumer and joins the group.
     /// - Throws: A `KafkaError` naming a rejected librdkafka property.
@@ -45,22 +60,39 @@ public final class MalomoEventConsumer: Sendable {
         producerConfiguration.clientID = "malomo-consumer-dead-letter"
         producerConfiguration.messageTimeout = .seconds(30)
         producerConfiguration.additionalProperties = configuration.additionalProperties
+        let shared = Shared(State(duplicates: configuration.duplicateFilter.map(DuplicateFilter.init)))
         self.configuration = configuration
-        self.consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger)
+        self.shared = shared
+        self.consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger) { revoked in
+            let positions = shared.state.withLock { $0.tracker.revoke(revoked) }
+            logger.info(
+                "Partitions revoked",
+                metadata: ["kafka.partitions": "\(revoked.map(\.description))", "kafka.committing": "\(positions.count)"]
+            )
+            return positions
+        }
         self.deadLetterProducer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
         self.logger = logger
-        self.state = Mutex(State(duplicates: configuration.duplicateFilter.map(DuplicateFilter.init)))
     }
 
-    /// The next delivery; marks the previous one processed.
+    /// The next delivery. It stays unprocessed (not committed) until ``markProcessed(_:)``.
     ///
     /// - Returns: `nil` once the consumer was stopped or closed.
     /// - Throws: A `KafkaError` when the consumer failed fatally, or when a dead-letter
-    ///   record could not be written (the record is then not marked processed).
+    ///   record could not be written (the record then stays unprocessed).
     public func next() async throws -> MalomoDelivery? {
-        self.markPendingProcessed()
         try await self.commitIfDue()
-        while let message = try await self.consumer.next() {
+        while true {
+            let message: KafkaConsumerMessage
+            switch try await self.consumer.poll(timeout: self.configuration.commitInterval) {
+            case .closed: return nil
+            case .timedOut:
+                // Idle: what was processed still gets committed on time.
+                try await self.commitIfDue()
+                continue
+            case .message(let received): message = received
+            }
+            let partition = KafkaTopicPartition(topic: message.topic, partition: message.partition)
             let delivery: MalomoDelivery
             do {
                 delivery = try MalomoDelivery.decode(
@@ -73,22 +105,39 @@ public final class MalomoEventConsumer: Sendable {
                     topicPrefix: self.configuration.topicPrefix
                 )
             } catch {
+                self.shared.state.withLock { $0.tracker.delivered(partition, offset: message.offset) }
                 try await self.deadLetter(message, error: error)
-                self.markProcessed(message)
+                self.shared.state.withLock { _ = $0.tracker.processed(partition, offset: message.offset) }
+                try await self.commitIfDue()
                 continue
             }
-            if let eventID = delivery.eventID, self.state.withLock({ $0.duplicates?.isDuplicate(eventID) ?? false }) {
+            let duplicate = self.shared.state.withLock { state in
+                guard let eventID = delivery.eventID, state.duplicates?.isDuplicate(eventID) ?? false else {
+                    state.tracker.delivered(partition, offset: message.offset)
+                    return false
+                }
+                state.tracker.skipped(partition, offset: message.offset)
+                return true
+            }
+            if duplicate {
                 self.logger.debug(
                     "Skipping duplicate delivery",
-                    metadata: ["malomo.event_id": "\(eventID)", "kafka.topic": "\(message.topic)"]
+                    metadata: ["malomo.event_id": "\(delivery.eventID ?? "")", "kafka.topic": "\(message.topic)"]
                 )
-                self.markProcessed(message)
+                try await self.commitIfDue()
                 continue
             }
-            self.state.withLock { $0.pending = message }
             return delivery
         }
-        return nil
+    }
+
+    /// Marks a delivery from ``next()`` processed: its offset may now be committed (once every
+    /// earlier delivery of its partition is processed too). A delivery of a partition revoked
+    /// since, or one marked before, is ignored.
+    public func markProcessed(_ delivery: MalomoDelivery) {
+        self.shared.state.withLock {
+            _ = $0.tracker.processed(KafkaTopicPartition(topic: delivery.kafkaTopic, partition: delivery.partition), offset: delivery.offset)
+        }
     }
 
     /// Runs `handler` for each delivery until graceful shutdown (or ``stop()``), then commits
@@ -101,17 +150,21 @@ public final class MalomoEventConsumer: Sendable {
             try await withGracefulShutdownHandler {
                 while let delivery = try await self.next() {
                     try await handler(delivery)
-                    self.markPendingProcessed()
+                    self.markProcessed(delivery)
                 }
             } onGracefulShutdown: {
                 self.stop()
             }
         } catch {
-            self.state.withLock { $0.pending = nil }
             await self.close()
             throw error
         }
         await self.close()
+    }
+
+    /// The group's committed offsets (the next offset to read, -1001 when none) of partitions.
+    public func committedOffsets(_ partitions: [KafkaTopicPartition]) async throws -> [KafkaTopicPartition: Int64] {
+        try await self.consumer.committedOffsets(partitions)
     }
 
     /// Makes the pending and later ``next()`` calls return `nil`; the group is kept until ``close()``.
@@ -119,24 +172,27 @@ public final class MalomoEventConsumer: Sendable {
         self.consumer.stopReading()
     }
 
-    /// Commits every processed offset now.
+    /// Commits every processed offset now (see the commit rule). On failure the positions are
+    /// kept, to be committed later.
+    /// - Throws: The commit's `KafkaError` (``KafkaError/Code/shutdown`` after ``close()``).
     public func commitProcessed() async throws {
-        let positions = self.state.withLock { state in
-            defer {
-                state.processed = [:]
-                state.uncommitted = 0
-                state.lastCommit = .now
-            }
-            return state.processed.flatMap { topic, partitions in
-                partitions.map { (topic: topic, partition: $0.key, offset: $0.value) }
-            }
+        let positions = self.shared.state.withLock { $0.tracker.positions() }
+        guard !positions.isEmpty else { return }
+        do {
+            try await self.consumer.commit(positions: positions)
+        } catch {
+            self.shared.state.withLock { $0.retryAfter = .now + self.configuration.commitInterval }
+            throw error
         }
-        try await self.consumer.commit(positions: positions)
+        self.shared.state.withLock { state in
+            state.tracker.committed(positions)
+            state.lastCommit = .now
+            state.retryAfter = nil
+        }
     }
 
-    /// Commits processed offsets (the delivery last returned by ``next()`` is **not**
-    /// processed unless ``run(handler:)`` or another ``next()`` marked it), then leaves the
-    /// group and stops. Idempotent.
+    /// Commits processed offsets (deliveries from ``next()`` not marked processed are not),
+    /// then leaves the group and stops. Idempotent; every call after it returns at once.
     public func close() async {
         self.consumer.stopReading()
         do {
@@ -148,7 +204,8 @@ public final class MalomoEventConsumer: Sendable {
         await self.deadLetterProducer.shutdown()
     }
 
-    /// The deliveries as an `AsyncSequence`; each element is marked processed when the next is requested.
+    /// The deliveries as an `AsyncSequence` over ``next()``: mark each one processed with
+    /// ``markProcessed(_:)`` when done with it.
     public var deliveries: Deliveries { Deliveries(consumer: self) }
 
     /// An `AsyncSequence` over ``MalomoEventConsumer/next()``.
@@ -166,37 +223,20 @@ public final class MalomoEventConsumer: Sendable {
 
     // MARK: Internals
 
-    private func markPendingProcessed() {
-        self.state.withLock { state in
-            guard let message = state.pending else { return }
-            state.pending = nil
-            Self.mark(message, in: &state)
-        }
-    }
-
-    private func markProcessed(_ message: KafkaConsumerMessage) {
-        self.state.withLock { state in Self.mark(message, in: &state) }
-    }
-
-    private static func mark(_ message: KafkaConsumerMessage, in state: inout State) {
-        state.processed[message.topic, default: [:]][message.partition] = max(
-            state.processed[message.topic]?[message.partition] ?? -1,
-            message.offset
-        )
-        state.uncommitted += 1
-    }
-
     private func commitIfDue() async throws {
-        let due = self.state.withLock { state in
-            state.uncommitted >= self.configuration.commitEveryRecords
-                || (state.uncommitted > 0 && ContinuousClock.now - state.lastCommit >= self.configuration.commitInterval)
+        let due = self.shared.state.withLock { state in
+            let now = ContinuousClock.now
+            if let retryAfter = state.retryAfter, now < retryAfter { return false }
+            let uncommitted = state.tracker.uncommitted
+            return uncommitted >= self.configuration.commitEveryRecords
+                || (uncommitted > 0 && now - state.lastCommit >= self.configuration.commitInterval)
         }
         guard due else { return }
         do {
             try await self.commitProcessed()
         } catch {
-            // A rebalance can reject a commit; the records are then redelivered (at least once).
-            self.logger.warning("Commit failed; those records may be redelivered", metadata: ["error": "\(error)"])
+            // A rebalance can reject a commit: the positions are kept and retried.
+            self.logger.warning("Commit failed; retrying after the commit interval", metadata: ["error": "\(error)"])
         }
     }
 

@@ -15,9 +15,18 @@ final class RDKafkaCallbackContext: Sendable {
     /// Receives librdkafka's statistics JSON, when `statistics.interval.ms` is set.
     let onStatistics: (@Sendable ([UInt8]) -> Void)?
 
-    init(logger: Logger, onStatistics: (@Sendable ([UInt8]) -> Void)? = nil) {
+    /// A consumer's partitions about to be revoked: returns the positions to commit first
+    /// (synchronously, before the partitions go to another member).
+    let onRevoke: (@Sendable ([KafkaTopicPartition]) -> [KafkaCommitPosition])?
+
+    init(
+        logger: Logger,
+        onStatistics: (@Sendable ([UInt8]) -> Void)? = nil,
+        onRevoke: (@Sendable ([KafkaTopicPartition]) -> [KafkaCommitPosition])? = nil
+    ) {
         self.logger = logger
         self.onStatistics = onStatistics
+        self.onRevoke = onRevoke
     }
 
     static func from(_ handle: OpaquePointer?) -> RDKafkaCallbackContext? {
@@ -79,4 +88,52 @@ func rdKafkaStatisticsCallback(
     let context = Unmanaged<RDKafkaCallbackContext>.fromOpaque(opaque).takeUnretainedValue()
     context.onStatistics?(Array(UnsafeRawBufferPointer(start: json, count: length)))
     return 0
+}
+
+/// librdkafka's rebalance callback (served by the consumer's poll, on its thread). Before
+/// partitions are revoked, the owner commits what it processed of them and forgets the rest,
+/// so a position from before the rebalance can never move the new owner's offset back.
+/// Handles the eager and the cooperative protocol.
+func rdKafkaRebalanceCallback(
+    _ handle: OpaquePointer?,
+    _ code: rd_kafka_resp_err_t,
+    _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?,
+    _ opaque: UnsafeMutableRawPointer?
+) {
+    guard let handle else { return }
+    let cooperative = String(cString: rd_kafka_rebalance_protocol(handle)) == "COOPERATIVE"
+    switch code {
+    case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+        if cooperative {
+            if let error = rd_kafka_incremental_assign(handle, partitions) { rd_kafka_error_destroy(error) }
+        } else {
+            rd_kafka_assign(handle, partitions)
+        }
+    case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
+        if let opaque, let partitions {
+            let context = Unmanaged<RDKafkaCallbackContext>.fromOpaque(opaque).takeUnretainedValue()
+            var revoked: [KafkaTopicPartition] = []
+            for index in 0..<Int(partitions.pointee.cnt) {
+                let element = partitions.pointee.elems[index]
+                revoked.append(KafkaTopicPartition(topic: String(cString: element.topic), partition: element.partition))
+            }
+            let positions = context.onRevoke?(revoked) ?? []
+            if !positions.isEmpty {
+                let code = RDKafkaClient.commit(handle: handle, positions)
+                if code != RD_KAFKA_RESP_ERR_NO_ERROR && code != RD_KAFKA_RESP_ERR__NO_OFFSET {
+                    context.logger.warning(
+                        "Commit before a rebalance failed; those records will be redelivered",
+                        metadata: ["kafka.error": "\(String(cString: rd_kafka_err2name(code)))"]
+                    )
+                }
+            }
+        }
+        if cooperative {
+            if let error = rd_kafka_incremental_unassign(handle, partitions) { rd_kafka_error_destroy(error) }
+        } else {
+            rd_kafka_assign(handle, nil)
+        }
+    default:
+        rd_kafka_assign(handle, nil)
+    }
 }

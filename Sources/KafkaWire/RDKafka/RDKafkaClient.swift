@@ -31,9 +31,10 @@ final class RDKafkaClient: @unchecked Sendable {
         properties: [(key: String, value: String)],
         logger: Logger,
         deliveryReports: Bool = false,
-        onStatistics: (@Sendable ([UInt8]) -> Void)? = nil
+        onStatistics: (@Sendable ([UInt8]) -> Void)? = nil,
+        onRevoke: (@Sendable ([KafkaTopicPartition]) -> [KafkaCommitPosition])? = nil
     ) throws(KafkaError) {
-        let context = RDKafkaCallbackContext(logger: logger, onStatistics: onStatistics)
+        let context = RDKafkaCallbackContext(logger: logger, onStatistics: onStatistics, onRevoke: onRevoke)
         let conf = try RDKafkaConfig.make(properties)
         rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(context).toOpaque())
         rd_kafka_conf_set_log_cb(conf, rdKafkaLogCallback)
@@ -43,6 +44,9 @@ final class RDKafkaClient: @unchecked Sendable {
         }
         if onStatistics != nil {
             rd_kafka_conf_set_stats_cb(conf, rdKafkaStatisticsCallback)
+        }
+        if kind == .consumer {
+            rd_kafka_conf_set_rebalance_cb(conf, rdKafkaRebalanceCallback)
         }
         let effective = RDKafkaConfig.dump(conf)
         var errorText = [CChar](repeating: 0, count: 512)
@@ -222,18 +226,38 @@ final class RDKafkaClient: @unchecked Sendable {
     }
 
     /// Commits `offset + 1` for each (topic, partition, offset) synchronously.
-    func commit(_ positions: [(topic: String, partition: Int32, offset: Int64)]) throws(KafkaError) {
-        guard !positions.isEmpty else { return }
+    func commit(_ positions: [KafkaCommitPosition]) throws(KafkaError) {
+        let code = Self.commit(handle: self.handle, positions)
+        if code != RD_KAFKA_RESP_ERR_NO_ERROR && code != RD_KAFKA_RESP_ERR__NO_OFFSET {
+            throw KafkaError(rdKafkaCode: code.rawValue)
+        }
+    }
+
+    /// Commits `offset + 1` for each position synchronously (also from the rebalance callback).
+    static func commit(handle: OpaquePointer, _ positions: [KafkaCommitPosition]) -> rd_kafka_resp_err_t {
+        guard !positions.isEmpty else { return RD_KAFKA_RESP_ERR_NO_ERROR }
         let list = rd_kafka_topic_partition_list_new(Int32(positions.count))
         defer { rd_kafka_topic_partition_list_destroy(list) }
         for position in positions {
             let element = rd_kafka_topic_partition_list_add(list, position.topic, position.partition)
             element?.pointee.offset = position.offset + 1
         }
-        let code = rd_kafka_commit(self.handle, list, 0)
-        if code != RD_KAFKA_RESP_ERR_NO_ERROR && code != RD_KAFKA_RESP_ERR__NO_OFFSET {
-            throw KafkaError(rdKafkaCode: code.rawValue)
+        return rd_kafka_commit(handle, list, 0)
+    }
+
+    /// The group's committed offsets (the next offset to read; -1001 when none) of partitions.
+    func committed(_ partitions: [KafkaTopicPartition], timeoutMilliseconds: Int32) throws(KafkaError) -> [KafkaTopicPartition: Int64] {
+        let list = rd_kafka_topic_partition_list_new(Int32(partitions.count))
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for partition in partitions { rd_kafka_topic_partition_list_add(list, partition.topic, partition.partition) }
+        let code = rd_kafka_committed(self.handle, list, timeoutMilliseconds)
+        if code != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(rdKafkaCode: code.rawValue) }
+        var result: [KafkaTopicPartition: Int64] = [:]
+        for index in 0..<Int(list!.pointee.cnt) {
+            let element = list!.pointee.elems[index]
+            result[KafkaTopicPartition(topic: String(cString: element.topic), partition: element.partition)] = element.offset
         }
+        return result
     }
 
     /// Leaves the consumer group cleanly.
