@@ -14,9 +14,16 @@ struct SettingValues {
     /// The value, or `nil` when unset. An empty value counts as unset.
     func text(_ variable: String, isSecret: Bool = false) throws(BridgeConfigurationError) -> String? {
         let setting = BridgeConfiguration.settings.first { $0.environmentVariable == variable }!
-        guard let value = self.reader.string(forKey: self.key(for: variable), isSecret: isSecret || setting.isSecret) else {
-            return nil
+        let value: String?
+        if isSecret || setting.isSecret {
+            value = self.reader.string(forKey: self.key(for: variable), isSecret: true)
+        } else {
+            // Read as a list and joined back: swift-configuration splits command-line values on
+            // commas, and a multi-valued flag read as one string is nil (it would silently fall
+            // back to the default, e.g. `--malomo-allowed-topics a:b,c:d`).
+            value = self.reader.stringArray(forKey: self.key(for: variable))?.joined(separator: ",")
         }
+        guard let value else { return nil }
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
         return trimmed.isEmpty ? nil : (isSecret ? value : trimmed)
     }

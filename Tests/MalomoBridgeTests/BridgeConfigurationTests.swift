@@ -126,6 +126,27 @@ import Testing
         }
     }
 
+    /// Flags set their values, lists included (swift-configuration splits command-line values
+    /// on commas; a list flag used to fall back silently to the default).
+    @Test func flagsSetTheirValuesListsIncluded() throws {
+        let reader = ConfigReader(providers: [
+            CommandLineArgumentsProvider(arguments: [
+                "malomo-bridge", "--malomo-allowed-topics", "orders:created,shipments:created", "--kafka-brokers", "a:1,b:2",
+                "--http-port", "9001", "--ack-timeout-ms", "3000",
+            ]),
+            EnvironmentVariablesProvider(environmentVariables: ["KAFKA_BROKERS": "env:9092", "MALOMO_WEBHOOK_SECRET": "s"]),
+        ])
+        let configuration = try BridgeConfiguration(reader: reader)
+        #expect(configuration.router.allowedTopics == [.ordersCreated, MalomoTopic("shipments:created")!])
+        #expect(configuration.kafkaBrokers == ["a:1", "b:2"], "the flag wins over the environment")
+        #expect(configuration.httpPort == 9001)
+        #expect(configuration.ackTimeoutMilliseconds == 3000)
+        // The environment's lists, with spaces after the commas, read the same.
+        let environment = try read(["KAFKA_BROKERS": "k1:9092, k2:9092", "MALOMO_ALLOWED_TOPICS": "orders:created, orders:updated"])
+        #expect(environment.kafkaBrokers == ["k1:9092", "k2:9092"])
+        #expect(environment.router.allowedTopics == [.ordersCreated, .ordersUpdated])
+    }
+
     @Test func secretsAreNotAcceptedAsFlags() {
         for flag in ["--malomo-webhook-secret", "--malomo-webhook-secret=abc", "--kafka-sasl-password", "--kafka-ssl-key-password"] {
             do {
