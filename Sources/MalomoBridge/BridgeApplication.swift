@@ -107,6 +107,12 @@ public enum BridgeApplication {
         if let transactional = effective["transactional.id"], !transactional.isEmpty {
             throw .init(setting: "KAFKA_PROPERTY_* / KAFKA_PROPERTIES_FILE", message: "the producer must not be transactional")
         }
+        if let mock = effective["test.mock.num.brokers"], mock != "0" {
+            throw .init(setting: "KAFKA_PROPERTY_* / KAFKA_PROPERTIES_FILE", message: "the producer must write to KAFKA_BROKERS, not a mock cluster")
+        }
+        if effective["delivery.report.only.error"] == "true" {
+            throw .init(setting: "KAFKA_PROPERTY_* / KAFKA_PROPERTIES_FILE", message: "every delivery must be reported")
+        }
     }
 
     /// Runs the bridge until SIGTERM or SIGINT, then drains: readiness turns 503, the

@@ -29,6 +29,18 @@ enum KafkaConnectionSettings {
         "compression.codec": "set KAFKA_COMPRESSION",
         "client.id": "set KAFKA_CLIENT_ID",
         "statistics.interval.ms": "set KAFKA_STATISTICS_INTERVAL_MS",
+        "delivery.report.only.error": "the bridge answers a request only from its delivery report",
+        "plugin.library.paths": "the bridge loads no librdkafka plugins",
+    ]
+
+    /// Values that would let a man in the middle acknowledge records: refused.
+    static let refusedValues: [String: (values: Set<String>, why: String)] = [
+        "enable.ssl.certificate.verification": (
+            ["false", "0"], "turns off broker certificate verification (set KAFKA_SSL_CA_LOCATION for a private CA)"
+        ),
+        "ssl.endpoint.identification.algorithm": (
+            ["none"], "turns off broker host-name verification (set KAFKA_SSL_CA_LOCATION for a private CA)"
+        ),
     ]
 
     /// librdkafka's aliases of properties, read as the canonical name so that a later source
@@ -43,9 +55,17 @@ enum KafkaConnectionSettings {
     static func canonical(_ name: String) -> String { aliases[name] ?? name }
 
     /// Refuses a reserved property, naming where it came from and what to use instead.
-    static func checkNotReserved(_ name: String, setting: String) throws(BridgeConfigurationError) {
+    static func checkNotReserved(_ name: String, value: String, setting: String) throws(BridgeConfigurationError) {
         if let instead = reservedProperties[name] {
             throw .init(setting: setting, message: "may not set '\(name)': \(instead)")
+        }
+        // test.mock.num.brokers makes librdkafka start an in-memory cluster and ignore
+        // bootstrap.servers: every 202 would be a write to memory.
+        if name.hasPrefix("test.") {
+            throw .init(setting: setting, message: "may not set '\(name)': librdkafka's test properties are not for a bridge")
+        }
+        if let refused = refusedValues[name], refused.values.contains(value.lowercased()) {
+            throw .init(setting: setting, message: "may not set '\(name)=\(value)': it \(refused.why)")
         }
     }
 
@@ -62,8 +82,9 @@ enum KafkaConnectionSettings {
                     throw .init(setting: "KAFKA_PROPERTIES_FILE", message: "line \(number + 1) is not name=value")
                 }
                 let name = canonical(trimmed[..<equals].trimmingCharacters(in: .whitespaces))
-                try checkNotReserved(name, setting: "KAFKA_PROPERTIES_FILE")
-                properties[name] = trimmed[trimmed.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+                let value = trimmed[trimmed.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+                try checkNotReserved(name, value: value, setting: "KAFKA_PROPERTIES_FILE")
+                properties[name] = value
             }
         }
         for (variable, value) in environment where variable.hasPrefix(passThroughPrefix) {
@@ -71,7 +92,7 @@ enum KafkaConnectionSettings {
             guard !name.isEmpty else {
                 throw .init(setting: variable, message: "names no librdkafka property")
             }
-            try checkNotReserved(name, setting: variable)
+            try checkNotReserved(name, value: value, setting: variable)
             properties[name] = value
         }
         let protocolName = try values.choice("KAFKA_SECURITY_PROTOCOL", ["plaintext", "ssl", "sasl_plaintext", "sasl_ssl"])

@@ -99,6 +99,13 @@ import Testing
         ("KAFKA_PROPERTY_QUEUE_BUFFERING_MAX_MS", "500", "KAFKA_LINGER_MS"),
         ("KAFKA_PROPERTY_QUEUE_BUFFERING_MAX_MESSAGES", "1", "KAFKA_QUEUE_MAX_MESSAGES"),
         ("KAFKA_PROPERTY_TRANSACTIONAL_ID", "t", "not transactional"),
+        ("KAFKA_PROPERTY_TEST_MOCK_NUM_BROKERS", "1", "test properties"),
+        ("KAFKA_PROPERTY_DELIVERY_REPORT_ONLY_ERROR", "true", "delivery report"),
+        ("KAFKA_PROPERTY_PLUGIN_LIBRARY_PATHS", "/tmp/evil.so", "plugins"),
+        ("KAFKA_PROPERTY_ENABLE_SSL_CERTIFICATE_VERIFICATION", "false", "certificate verification"),
+        ("KAFKA_PROPERTY_SSL_ENDPOINT_IDENTIFICATION_ALGORITHM", "none", "host-name verification"),
+        ("KAFKA_PROPERTY_METADATA_BROKER_LIST", "evil:9092", "KAFKA_BROKERS"),
+        ("KAFKA_PROPERTY_COMPRESSION_CODEC", "gzip", "KAFKA_COMPRESSION"),
     ])
     func guaranteesCannotBeConfiguredAway(variable: String, value: String, hint: String) throws {
         do {

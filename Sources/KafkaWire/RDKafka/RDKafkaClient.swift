@@ -58,7 +58,9 @@ final class RDKafkaClient: @unchecked Sendable {
         }
         self.handle = handle
         self.context = context
-        self.effectiveProperties = effective
+        // What the handle itself runs with (librdkafka may rewrite properties while creating
+        // it), merged over the configuration as given.
+        self.effectiveProperties = effective.merging(RDKafkaConfig.dump(rd_kafka_conf(handle))) { _, handle in handle }
         if kind == .consumer {
             rd_kafka_poll_set_consumer(handle)
         }
