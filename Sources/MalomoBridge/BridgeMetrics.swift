@@ -118,7 +118,8 @@ public final class BridgeMetrics: Sendable {
 
     /// Undocumented topics get a label of their own, so operators see a new Malomo topic
     /// arrive; past this many, `other` (a holder of one secret must not grow the series
-    /// without bound). The topic was signed: it is not unauthenticated input.
+    /// without bound). It is counted only after the body's signature verified, but the topic
+    /// header itself is not signed, hence the bound.
     static let maximumDeadLetterTopicLabels = 32
     private let deadLetterTopicLabels: Mutex<Set<String>> = Mutex([])
 

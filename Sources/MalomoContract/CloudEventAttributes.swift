@@ -44,13 +44,23 @@ public struct CloudEventAttributes: Sendable, Hashable {
     }
 
     /// Whether a `Malomo-Webhook-Id` can go into a header and a URI path segment: 1 to 255
-    /// bytes of printable ASCII other than `/`, `?`, `#`, `%` and space (Malomo's ids are UUIDs).
+    /// bytes, each an RFC 3986 path character that needs no percent-encoding (letters, digits,
+    /// `-._~!$&'()*+,;=:@`). Malomo's ids are UUIDs.
     public static func isValidWebhookID(_ text: String) -> Bool {
         let utf8 = text.utf8
         guard !utf8.isEmpty, utf8.count <= 255 else { return false }
         return utf8.allSatisfy { byte in
-            byte > 0x20 && byte < 0x7F && byte != UInt8(ascii: "/") && byte != UInt8(ascii: "?") && byte != UInt8(ascii: "#")
-                && byte != UInt8(ascii: "%")
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                true
+            default: "-._~!$&'()*+,;=:@".utf8.contains(byte)
+            }
         }
+    }
+
+    /// Whether a resource id can be the `subject`: CloudEvents attribute values may not hold
+    /// control characters (a JSON `\u0000` escape could put one there), and a header stays short.
+    public static func isValidSubject(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.count <= 1024 && text.unicodeScalars.allSatisfy { !($0.value < 0x20 || (0x7F...0x9F).contains($0.value)) }
     }
 }

@@ -77,7 +77,7 @@ public struct WebhookRouter: Sendable {
             headers.append((MalomoRecordHeader.CloudEvents.type, CloudEventAttributes.type(for: topic)))
             headers.append((MalomoRecordHeader.CloudEvents.source, CloudEventAttributes.source(webhookID: webhookID)))
             headers.append((MalomoRecordHeader.CloudEvents.time, receivedAt))
-            if let key, let subject = String(validating: key, as: UTF8.self) {
+            if let key, let subject = String(validating: key, as: UTF8.self), CloudEventAttributes.isValidSubject(subject) {
                 headers.append((MalomoRecordHeader.CloudEvents.subject, subject))
             }
         }

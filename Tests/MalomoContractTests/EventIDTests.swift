@@ -34,6 +34,10 @@ import Testing
             bytes[..<split].withUnsafeBytes { hasher.update($0) }
             bytes[split...].withUnsafeBytes { hasher.update($0) }
             #expect(hasher.finalizeHex() == expected, "length \(length) split at \(split)")
+            // Fed one byte at a time, as MalomoEventID feeds its separator.
+            var bytewise = MalomoContract.SHA256()
+            for byte in bytes { bytewise.update(byte: byte) }
+            #expect(bytewise.finalizeHex() == expected, "length \(length) byte by byte")
         }
     }
 

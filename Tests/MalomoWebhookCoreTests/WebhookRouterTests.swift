@@ -79,7 +79,20 @@ import Testing
         #expect(header(record, "malomo-event-id") == record.eventID)
     }
 
-    @Test func noSourceOrSubjectWithoutWebhookIDOrKey() {
+    @Test func subjectOnlyWithoutControlCharacters() {
+        let record = router.record(
+            body: Array(#"{"id":"a\u0000b"}"#.utf8),
+            malomoTopic: "orders:created",
+            webhookID: "w",
+            attemptNumber: nil,
+            receivedAt: "t"
+        )
+        #expect(record.key == [0x61, 0x00, 0x62], "the key keeps the id's bytes")
+        #expect(header(record, "ce_subject") == nil, "a control character is not a CloudEvents attribute value")
+        #expect(header(record, "ce_id") == record.eventID)
+    }
+
+    @Test func sourceIsTheWebhooksCollectionWithoutAnIDAndNoSubjectWithoutAKey() {
         let record = router.record(body: Array("[1]".utf8), malomoTopic: "orders:created", webhookID: nil, attemptNumber: nil, receivedAt: "t")
         #expect(header(record, "ce_source") == "https://api.gomalomo.com/webhooks")
         #expect(header(record, "ce_subject") == nil)
