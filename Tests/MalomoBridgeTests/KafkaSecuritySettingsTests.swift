@@ -137,6 +137,7 @@ import Testing
         try BridgeApplication.checkGuarantees(effective: producer.effectiveProperties, configuration: bridge)
         for (property, weakened) in [
             ("enable.idempotence", "false"), ("request.required.acks", "1"), ("message.timeout.ms", "300000"), ("transactional.id", "x"),
+            ("test.mock.num.brokers", "3"), ("delivery.report.only.error", "true"),
         ] {
             var effective = producer.effectiveProperties
             effective[property] = weakened
