@@ -67,36 +67,45 @@ public final class WebhookHandler: Sendable {
             self.metrics.requestsInFlight.record(remaining)
         }
         guard admitted <= self.maxInFlight else {
-            return self.finish(
-                .overloaded,
-                "more than MAX_IN_FLIGHT (\(self.maxInFlight)) requests in flight; retry later",
-                exchange
+            return Self.closingAfterResponse(
+                self.finish(.overloaded, "more than MAX_IN_FLIGHT (\(self.maxInFlight)) requests in flight; retry later", exchange),
+                channel
             )
         }
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > self.maxBodyBytes {
-            return self.finish(.tooLarge, "body of \(length) bytes exceeds MAX_BODY_BYTES (\(self.maxBodyBytes))", exchange)
+            return Self.closingAfterResponse(
+                self.finish(.tooLarge, "body of \(length) bytes exceeds MAX_BODY_BYTES (\(self.maxBodyBytes))", exchange),
+                channel
+            )
         }
 
-        // A sender too slow to deliver its body within HTTP_READ_TIMEOUT_MS loses the connection.
-        let deadline = channel.eventLoop.scheduleTask(in: self.readTimeout) { channel.close(promise: nil) }
+        // The body must arrive within HTTP_READ_TIMEOUT_MS. At the deadline the connection's
+        // input is closed: the body read ends, a 408 is answered (the output is still open) and
+        // the connection closes. Should even that not get out (a client that stopped reading),
+        // the connection is closed two seconds later regardless.
+        let deadline = channel.eventLoop.scheduleTask(in: self.readTimeout) { channel.close(mode: .input, promise: nil) }
+        let backstop = channel.eventLoop.scheduleTask(in: self.readTimeout + .seconds(2)) { channel.close(promise: nil) }
         var request = request
         let body: ByteBuffer
         do {
             body = try await request.collectBody(upTo: self.maxBodyBytes)
             deadline.cancel()
-        } catch let error as HTTPError where error.status == .contentTooLarge {
-            deadline.cancel()
-            return self.finish(.tooLarge, "body exceeds MAX_BODY_BYTES (\(self.maxBodyBytes))", exchange)
-        } catch is NIOTooManyBytesError {
-            // A body without Content-Length (chunked) found too large while reading.
-            deadline.cancel()
-            return self.finish(.tooLarge, "body exceeds MAX_BODY_BYTES (\(self.maxBodyBytes))", exchange)
+            backstop.cancel()
         } catch {
             deadline.cancel()
             let timedOut = ContinuousClock.now - exchange.started >= .nanoseconds(self.readTimeout.nanoseconds)
-            return timedOut
-                ? self.finish(.readTimeout, "the body did not arrive within HTTP_READ_TIMEOUT_MS", exchange)
-                : self.finish(.badRequest, "the request body could not be read", exchange)
+            if !timedOut { backstop.cancel() }
+            let tooLarge = (error as? HTTPError)?.status == .contentTooLarge || error is NIOTooManyBytesError
+            let response =
+                if tooLarge {
+                    // A body without Content-Length (chunked) found too large while reading.
+                    self.finish(.tooLarge, "body exceeds MAX_BODY_BYTES (\(self.maxBodyBytes))", exchange)
+                } else if timedOut {
+                    self.finish(.readTimeout, "the body did not arrive within HTTP_READ_TIMEOUT_MS", exchange)
+                } else {
+                    self.finish(.badRequest, "the request body could not be read", exchange)
+                }
+            return Self.closingAfterResponse(response, channel)
         }
 
         let receivedAtMilliseconds = RFC3339Now.milliseconds()
@@ -211,6 +220,16 @@ public final class WebhookHandler: Sendable {
         if let kafkaTopic { metadata["kafka_topic"] = .string(kafkaTopic) }
         if let detail { metadata["detail"] = .string(detail) }
         self.logger.log(level: level, "Webhook \(outcome.rawValue)", metadata: metadata)
+    }
+
+    /// Marks a response `Connection: close` and stops reading the connection, for answers given
+    /// before (or instead of) reading the whole body: the rest is never drained, so a client
+    /// cannot hold the connection by sending it slowly or not at all.
+    static func closingAfterResponse(_ response: Response, _ channel: any Channel) -> Response {
+        var response = response
+        response.headers[.connection] = "close"
+        channel.close(mode: .input, promise: nil)
+        return response
     }
 
     static func response(_ status: HTTPResponse.Status, _ json: String) -> Response {

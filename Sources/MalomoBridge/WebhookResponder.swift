@@ -16,13 +16,17 @@ public struct WebhookResponder: HTTPResponder {
     }
 
     public func respond(to request: Request, context: Context) async throws -> Response {
+        // Answered without reading the body, so the connection is closed after the answer.
         guard request.uri.path == Self.path else {
-            return self.handler.finish(.notFound, "no such path; webhooks go to POST \(Self.path)", .init())
+            return WebhookHandler.closingAfterResponse(
+                self.handler.finish(.notFound, "no such path; webhooks go to POST \(Self.path)", .init()),
+                context.channel
+            )
         }
         guard request.method == .post else {
             var response = self.handler.finish(.methodNotAllowed, "\(Self.path) accepts POST only", .init())
             response.headers[.allow] = "POST"
-            return response
+            return WebhookHandler.closingAfterResponse(response, context.channel)
         }
         return await self.handler.handle(request, channel: context.channel)
     }

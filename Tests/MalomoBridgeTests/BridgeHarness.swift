@@ -75,6 +75,11 @@ struct BridgeHarness {
         return fields
     }
 
+    /// ``headers(body:topic:webhookID:attempt:secret:)`` as name-value pairs for ``RawHTTPClient``.
+    static func rawHeaders(body: [UInt8], topic: String = "orders:created") -> [(String, String)] {
+        headers(body: body, topic: topic).map { ($0.name.rawName, $0.value) }
+    }
+
     /// Reads records from `topics` with a fresh consumer group until `count` arrived or the time is up.
     func consume(topics: [String], count: Int, timeout: Duration = .seconds(30)) async throws -> [KafkaConsumerMessage] {
         let consumer = try KafkaConsumer(

@@ -203,22 +203,56 @@ import Testing
         await harness.producer.shutdown()
     }
 
-    @Test func slowBodySenderLosesItsConnectionAndOthersAreServed() async throws {
+    /// A body that does not arrive within HTTP_READ_TIMEOUT_MS gets a 408 `read_timeout` (the
+    /// response can still be written) and the connection is closed; others are served.
+    @Test func slowBodySenderGets408AndItsConnectionClosed() async throws {
         let harness = try BridgeHarness { $0.httpReadTimeoutMilliseconds = 500 }
         let app = harness.application()
         try await app.test(.live) { client in
             let port = try #require(client.port)
-            // Announce 100 bytes, send 10, stall.
+            // Announce 100 bytes, send 10, stall (the client keeps its side open).
             let started = ContinuousClock.now
             let slow = await RawHTTPClient.exchange(
                 port: port,
                 raw: Array("POST /webhooks/malomo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"id\":\"sl".utf8),
                 timeout: 5
             )
-            #expect(ContinuousClock.now - started < .seconds(3), "the connection is closed after HTTP_READ_TIMEOUT_MS")
-            if case .success(let response) = slow { #expect(response.status == 408) }
+            let elapsed = ContinuousClock.now - started
+            #expect(elapsed >= .milliseconds(450) && elapsed < .seconds(3), "answered after HTTP_READ_TIMEOUT_MS, took \(elapsed)")
+            let response = try slow.get()
+            #expect(response.status == 408)
+            #expect(response.headers["connection"] == "close")
+            #expect(
+                try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: String] == [
+                    "error": "read_timeout", "message": "the body did not arrive within HTTP_READ_TIMEOUT_MS",
+                ]
+            )
             let body = Array(#"{"id":"ok"}"#.utf8)
-            try await client.postWebhook(body) { #expect($0.status == .accepted) }
+            let ok = try await RawHTTPClient.post(port: port, path: "/webhooks/malomo", headers: BridgeHarness.rawHeaders(body: body), body: body)
+                .get()
+            #expect(ok.status == 202)
+        }
+        await harness.producer.shutdown()
+    }
+
+    /// Answers given without reading the body (413 by Content-Length, 404, 405) close the
+    /// connection at once: the unread body is never drained, so a client cannot hold it open.
+    @Test func earlyRejectionsCloseTheConnection() async throws {
+        let harness = try BridgeHarness { $0.maxBodyBytes = 1000 }
+        try await harness.application().test(.live) { client in
+            let port = try #require(client.port)
+            for (head, status) in [
+                ("POST /webhooks/malomo HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n", 413),
+                ("POST /elsewhere HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n", 404),
+                ("PUT /webhooks/malomo HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n", 405),
+            ] {
+                let started = ContinuousClock.now
+                // A few bytes of the announced 100 MB, then nothing: the answer must not wait for the rest.
+                let response = try await RawHTTPClient.exchange(port: port, raw: Array((head + "{\"id\"").utf8), timeout: 10).get()
+                #expect(response.status == status)
+                #expect(response.headers["connection"] == "close", "\(status)")
+                #expect(ContinuousClock.now - started < .seconds(5), "\(status): the connection was closed promptly")
+            }
         }
         await harness.producer.shutdown()
     }

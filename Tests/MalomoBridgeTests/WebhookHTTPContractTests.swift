@@ -120,11 +120,22 @@ import Testing
                 #expect(errorCode($0.body) == "too_large")
             }
         }
-        // Over a real socket too, where the body streams in.
+        // Over a real socket too, where the body streams in: the answer closes the connection
+        // (the unread body is never drained), and a new connection is served.
         try await harness.application().test(.live) { client in
-            try await client.postWebhook(big) { #expect($0.status == .contentTooLarge) }
+            try await client.postWebhook(big) {
+                #expect($0.status == .contentTooLarge)
+                #expect($0.headers[.connection] == "close")
+            }
+            let port = try #require(client.port)
             let small = Array(#"{"id":"ok"}"#.utf8)
-            try await client.postWebhook(small) { #expect($0.status == .accepted) }
+            let accepted = try await RawHTTPClient.post(
+                port: port,
+                path: BridgeHarness.webhookPath,
+                headers: BridgeHarness.rawHeaders(body: small),
+                body: small
+            ).get()
+            #expect(accepted.status == 202)
         }
         await harness.producer.shutdown()
     }
