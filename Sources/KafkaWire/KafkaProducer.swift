@@ -1,3 +1,4 @@
+import Dispatch
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -22,8 +23,8 @@ public final class KafkaProducer: Service, Sendable {
     /// Creates a producer and starts its poll thread.
     /// - Throws: A ``KafkaError`` with code ``KafkaError/Code/configuration`` naming the
     ///   librdkafka property that was rejected.
-    /// - Parameter onStatistics: Called on the poll thread with librdkafka's statistics every
-    ///   ``KafkaProducerConfiguration/statisticsInterval``.
+    /// - Parameter onStatistics: Called with librdkafka's statistics every
+    ///   ``KafkaProducerConfiguration/statisticsInterval``, on a queue of its own.
     public init(
         configuration: KafkaProducerConfiguration,
         logger: Logger,
@@ -31,8 +32,13 @@ public final class KafkaProducer: Service, Sendable {
     ) throws(KafkaError) {
         var statisticsJSONHandler: (@Sendable ([UInt8]) -> Void)? = nil
         if let onStatistics {
+            // The JSON (tens of KiB with several brokers) is parsed off the poll thread: that
+            // thread delivers every acknowledgement, and a parse there would hold them all back.
+            let queue = DispatchQueue(label: "kafka-producer-statistics", qos: .utility)
             statisticsJSONHandler = { json in
-                if let statistics = KafkaStatistics(json: json) { onStatistics(statistics) }
+                queue.async {
+                    if let statistics = KafkaStatistics(json: json) { onStatistics(statistics) }
+                }
             }
         }
         let client = try RDKafkaClient(
