@@ -235,6 +235,30 @@ import Testing
         await harness.producer.shutdown()
     }
 
+    /// A head trickled one byte at a time is cut off: Hummingbird's idle timer sits after HTTP
+    /// decoding, so only a whole head (or body part) restarts it, and the head must arrive within
+    /// HTTP_IDLE_TIMEOUT_MS.
+    @Test func aHeadTrickledByteByByteIsCutOff() async throws {
+        let harness = try BridgeHarness { $0.httpIdleTimeoutMilliseconds = 1000 }
+        try await harness.application().test(.live) { client in
+            let port = try #require(client.port)
+            let head = Array("POST /webhooks/malomo HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: \(String(repeating: "a", count: 200))\r\n".utf8)
+            let closedAfter = await RawHTTPClient.trickle(port: port, raw: head, interval: .milliseconds(100), limit: .seconds(10))
+            let elapsed = try #require(closedAfter, "the connection was still open after 10 s of trickling")
+            #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(4), "closed after \(elapsed)")
+            // Others are served.
+            let body = Array(#"{"id":"ok"}"#.utf8)
+            let ok = try await RawHTTPClient.post(
+                port: port,
+                path: BridgeHarness.webhookPath,
+                headers: BridgeHarness.rawHeaders(body: body),
+                body: body
+            ).get()
+            #expect(ok.status == 202)
+        }
+        await harness.producer.shutdown()
+    }
+
     /// Answers given without reading the body (413 by Content-Length, 404, 405) close the
     /// connection at once: the unread body is never drained, so a client cannot hold it open.
     @Test func earlyRejectionsCloseTheConnection() async throws {

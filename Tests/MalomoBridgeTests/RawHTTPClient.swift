@@ -43,6 +43,46 @@ enum RawHTTPClient {
         await exchange(port: port, raw: Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8))
     }
 
+    /// Sends `raw` one byte every `interval` and returns how long after the start the server
+    /// closed the connection, or `nil` when it was still open after `limit` (or refused).
+    static func trickle(port: Int, raw: [UInt8], interval: Duration, limit: Duration) async -> Duration? {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(returning: blockingTrickle(port: port, raw: raw, interval: interval, limit: limit))
+            }
+        }
+    }
+
+    static func blockingTrickle(port: Int, raw: [UInt8], interval: Duration, limit: Duration) -> Duration? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { return nil }
+        let clock = ContinuousClock()
+        let start = clock.now
+        var index = 0
+        while clock.now - start < limit {
+            if index < raw.count {
+                var byte = raw[index]
+                if send(fd, &byte, 1, Int32(MSG_NOSIGNAL)) < 0 { return clock.now - start }
+                index += 1
+            }
+            // Closed by the server? A read of 0 bytes (or a reset) says so.
+            var buffer = [UInt8](repeating: 0, count: 512)
+            let received = recv(fd, &buffer, buffer.count, Int32(MSG_DONTWAIT))
+            if received == 0 || (received < 0 && errno != EAGAIN && errno != EWOULDBLOCK) { return clock.now - start }
+            Thread.sleep(forTimeInterval: Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18)
+        }
+        return nil
+    }
+
     static func blockingExchange(port: Int, raw: [UInt8], timeout: Double) -> Result<Response, Failure> {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return .failure(.noResponse("socket() failed")) }
