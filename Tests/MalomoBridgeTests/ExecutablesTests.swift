@@ -18,6 +18,39 @@ import Testing
         return URL(fileURLWithPath: bridge).deletingLastPathComponent().appendingPathComponent(name).path
     }
 
+    /// A configuration that would weaken a guarantee or open the ingress stops the real binary
+    /// with exit 2 and a message naming the setting (before any Kafka connection).
+    @Test(
+        arguments: [
+            (["KAFKA_PROPERTY_ACKS": "1"], [String](), "KAFKA_PROPERTY_ACKS"),
+            (["KAFKA_PROPERTY_ENABLE_IDEMPOTENCE": "false"], [], "KAFKA_PROPERTY_ENABLE_IDEMPOTENCE"),
+            (["KAFKA_PROPERTY_TEST_MOCK_NUM_BROKERS": "1"], [], "KAFKA_PROPERTY_TEST_MOCK_NUM_BROKERS"),
+            (["MALOMO_ALLOW_UNSIGNED": "true"], [], "MALOMO_ALLOW_UNSIGNED"),
+            (["MALOMO_WEBHOOK_SECRET": "a,b"], [], "MALOMO_WEBHOOK_SECRET"),
+            ([:], ["--malomo-webhook-secret", "s"], "--malomo-webhook-secret"),
+            ([:], ["--http-prot", "1"], "--http-prot"),
+            (["ACK_TIMEOUT_MS": "10000"], [], "ACK_TIMEOUT_MS"),
+        ] as [([String: String], [String], String)]
+    )
+    func configurationErrorsExit2NamingTheSetting(environment: [String: String], arguments: [String], setting: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try BridgeProcess.binaryPath)
+        process.arguments = arguments
+        // A secret is configured unless the case is about unsigned mode, which refuses one.
+        var env = ["KAFKA_BROKERS": "127.0.0.1:1", "MALOMO_WEBHOOK_SECRET": "s3cr3t", "PATH": "/usr/bin:/bin"]
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let stderr = Pipe()
+        process.standardError = stderr
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let output = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 2, "\(setting): exit \(process.terminationStatus), \(output)")
+        #expect(output.contains(setting), "\(output)")
+        #expect(!output.contains("s3cr3t"))
+    }
+
     /// `malomo-bridge --dev` (the README's first command) prints a curl that gets a 202.
     @Test func devModeBannerCurlIsAccepted() async throws {
         let process = Process()
