@@ -77,7 +77,7 @@ import Testing
                         $0.append(
                             Sample(
                                 second: second,
-                                rssMiB: Double(HostileHTTPTests.residentMiB(pid: pid)),
+                                rssMiB: HostileHTTPTests.residentMiB(pid: pid).map(Double.init) ?? .nan,
                                 openFiles: (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1,
                                 requests: latencies.count,
                                 p99Milliseconds: p99,
@@ -100,6 +100,7 @@ import Testing
         }
         // No growth: after warm-up (first quarter), the last quarter's median memory and
         // descriptors are within a small margin of the second quarter's.
+        #expect(all.allSatisfy { !$0.rssMiB.isNaN && $0.openFiles >= 0 }, "/proc/PID was unreadable in some samples")
         let quarter = max(1, all.count / 4)
         func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
         let early = Array(all[quarter..<min(all.count, 2 * quarter)])
@@ -114,5 +115,14 @@ import Testing
         #expect(rssLate <= rssEarly * 1.10 + 8, "RSS grew: \(rssEarly) → \(rssLate) MiB")
         #expect(fdsLate <= fdsEarly + 16, "descriptors grew: \(fdsEarly) → \(fdsLate)")
         #expect(all.map(\.requests).reduce(0, +) > seconds * 50, "traffic flowed")
+        // Answered, not just sent: in the seconds well clear of a broker flap (a broker goes down
+        // at second 5 of each 15, all are up at 8; a request started then ends by 8 + its ack
+        // timeout), every signed request got a 202.
+        let steady = all.filter { (1...4).contains($0.second % 15) }
+        #expect(!steady.isEmpty)
+        #expect(
+            steady.map(\.non202).reduce(0, +) == 0,
+            "non-202 answers outside broker flaps: \(steady.filter { $0.non202 > 0 }.map { ($0.second, $0.non202) })"
+        )
     }
 }
