@@ -174,6 +174,29 @@ import Testing
         await harness.producer.shutdown()
     }
 
+    /// HEAD answers carry no body (swift-nio before 2.101.3 sent one, corrupting the next
+    /// answer on a kept-alive connection).
+    @Test func headAnswersCarryNoBody() async throws {
+        let harness = try BridgeHarness(brokers: 1)
+        let app = BridgeApplication.makeManagementApplication(
+            configuration: harness.configuration,
+            metrics: BridgeMetrics(),
+            state: BridgeState(health: nil),
+            logger: harness.logger
+        )
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            for path in ["/readyz", "/healthz", "/metrics"] {
+                let bytes = await RawHTTPClient.received(port: port, raw: Array("HEAD \(path) HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8))
+                let text = String(decoding: bytes, as: UTF8.self)
+                #expect(text.hasPrefix("HTTP/1.1 200"), "\(path): \(text.prefix(40))")
+                let parts = text.components(separatedBy: "\r\n\r\n")
+                #expect(parts.count == 2 && parts[1].isEmpty, "\(path): a body after the head: \(parts.dropFirst().joined().prefix(60))")
+            }
+        }
+        await harness.producer.shutdown()
+    }
+
     @Test func requestsBeyondMaxInFlightGet503AtOnce() async throws {
         let harness = try BridgeHarness(brokers: 1) {
             $0.maxInFlight = 2

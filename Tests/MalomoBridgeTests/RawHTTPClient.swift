@@ -83,7 +83,20 @@ enum RawHTTPClient {
         return nil
     }
 
+    /// Sends raw bytes and returns every byte received until the server closed (unparsed).
+    static func received(port: Int, raw: [UInt8], timeout: Double = 15) async -> [UInt8] {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(returning: (try? blockingReceive(port: port, raw: raw, timeout: timeout).get()) ?? [])
+            }
+        }
+    }
+
     static func blockingExchange(port: Int, raw: [UInt8], timeout: Double) -> Result<Response, Failure> {
+        blockingReceive(port: port, raw: raw, timeout: timeout).flatMap(parse)
+    }
+
+    static func blockingReceive(port: Int, raw: [UInt8], timeout: Double) -> Result<[UInt8], Failure> {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return .failure(.noResponse("socket() failed")) }
         defer { close(fd) }
@@ -111,7 +124,7 @@ enum RawHTTPClient {
             if n <= 0 { break }
             received.append(contentsOf: buffer[0..<n])
         }
-        return parse(received)
+        return .success(received)
     }
 
     static func parse(_ bytes: [UInt8]) -> Result<Response, Failure> {
