@@ -210,18 +210,25 @@ import Testing
                 #expect($0.status == .accepted)
             }
             try harness.cluster.setBrokerRoundTripTime(1, milliseconds: 1500)
-            let statuses = try await withThrowingTaskGroup(of: (HTTPResponse.Status, String?).self) { group in
+            let statuses = try await withThrowingTaskGroup(of: (HTTPResponse.Status, String?, String?, Duration).self) { group in
                 for _ in 0..<4 {
                     group.addTask {
-                        try await client.postWebhook(body) { ($0.status, $0.headers[.retryAfter]) }
+                        let started = ContinuousClock.now
+                        return try await client.postWebhook(body) {
+                            ($0.status, $0.headers[.retryAfter], errorCode($0.body), ContinuousClock.now - started)
+                        }
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
             let overloaded = statuses.filter { $0.0 == .serviceUnavailable }
             #expect(overloaded.count == 2, "\(statuses)")
-            #expect(overloaded.allSatisfy { $0.1 != nil })
-            #expect(statuses.filter { $0.0 == .accepted }.count == 2)
+            #expect(overloaded.allSatisfy { $0.1 != nil && $0.2 == "overloaded" }, "\(overloaded)")
+            // At once: well before the 1.5 s the admitted ones wait for the broker.
+            #expect(overloaded.allSatisfy { $0.3 < .milliseconds(1000) }, "\(overloaded.map(\.3))")
+            let accepted = statuses.filter { $0.0 == .accepted }
+            #expect(accepted.count == 2)
+            #expect(accepted.allSatisfy { $0.3 >= .milliseconds(1400) }, "the admitted ones waited for the slow broker: \(accepted.map(\.3))")
         }
         await harness.producer.shutdown()
     }
