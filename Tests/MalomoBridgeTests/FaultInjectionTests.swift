@@ -105,12 +105,25 @@ import Testing
         }
         let all = outcomes + final
         var accepted: Set<String> = []
+        // Where each 202 said its record went: topic, partition, offset.
+        var announced: [String: (partition: Int32, offset: Int64)] = [:]
         var unavailable = 0
         for outcome in all {
             switch outcome.result {
             case .success(let response):
                 #expect(response.status == 202 || response.status == 503, "\(outcome.key): \(response.status)")
-                if response.status == 202 { accepted.insert(outcome.key) } else { unavailable += 1 }
+                if response.status == 202 {
+                    accepted.insert(outcome.key)
+                    if let body = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
+                        let partition = body["partition"] as? Int, let offset = body["offset"] as? Int
+                    {
+                        announced[outcome.key] = (Int32(partition), Int64(offset))
+                    } else {
+                        Issue.record("\(outcome.key): a 202 without an integer partition and offset")
+                    }
+                } else {
+                    unavailable += 1
+                }
             case .failure(let failure):
                 Issue.record("\(outcome.key): no answer (\(failure))")
             }
@@ -131,6 +144,13 @@ import Testing
         print(summary)
         #expect(faults.value.count == 6)
         #expect(missing.isEmpty, "\(summary)\nmissing: \(missing.sorted().prefix(20))")
+        // Each 202's record is exactly where the answer said.
+        var misplaced: [String] = []
+        for (key, position) in announced {
+            let atPosition = records.first { $0.partition == position.partition && $0.offset == position.offset }
+            if atPosition?.key.map({ String(decoding: $0, as: UTF8.self) }) != key { misplaced.append(key) }
+        }
+        #expect(misplaced.isEmpty, "202s whose record is not at the announced partition and offset: \(misplaced.sorted().prefix(20))")
         await harness.producer.shutdown()
     }
 
