@@ -223,5 +223,30 @@ import Testing
             try await client.postWebhook(body, headers: BridgeHarness.headers(body: body, secret: nil)) { #expect($0.status == .accepted) }
         }
         await harness.producer.shutdown()
+        // Where it is not allowed, the same unsigned request is refused: without any secret...
+        let strict = try BridgeHarness { $0.defaultSecrets = [] }
+        try await strict.application().test(.router) { client in
+            try await client.postWebhook(body, headers: BridgeHarness.headers(body: body, secret: nil)) {
+                #expect($0.status == .unauthorized)
+                #expect(errorCode($0.body) == "no_secret_for_webhook")
+            }
+        }
+        await strict.producer.shutdown()
+        // ...and with one (default or per webhook id, known id or not).
+        let signed = try BridgeHarness(secretsByWebhookID: ["wh_known": ["per-webhook"]])
+        try await signed.application().test(.router) { client in
+            for webhookID in ["wh_known", "wh_unknown"] {
+                try await client.postWebhook(body, headers: BridgeHarness.headers(body: body, webhookID: webhookID, secret: nil)) {
+                    #expect($0.status == .unauthorized, "\(webhookID)")
+                    #expect(errorCode($0.body) == "signature_missing", "\(webhookID)")
+                }
+            }
+        }
+        await signed.producer.shutdown()
+        // Unsigned mode beside a secret never gets that far: startup refuses it.
+        var both = BridgeConfiguration(kafkaBrokers: ["127.0.0.1:1"])
+        both.allowUnsigned = true
+        both.defaultSecrets = [WebhookSecret("s")!]
+        #expect(throws: BridgeConfigurationError.self) { try BridgeApplication.loadSecrets(configuration: both) }
     }
 }
