@@ -171,6 +171,20 @@ import Testing
         let configuration = try read(["KAFKA_BROKERS": "k:1", "MALOMO_WEBHOOK_SECRET": "super-secret-value"])
         #expect(!configuration.redactedSummary.values.contains { $0.contains("super-secret-value") })
         #expect(!"\(configuration.defaultSecrets)".contains("super-secret-value"))
+        // Errors about secret settings name the setting, never the value.
+        for environment in [
+            ["KAFKA_BROKERS": "k:1", "MALOMO_WEBHOOK_SECRET": "super-secret-value,x"],
+            ["KAFKA_BROKERS": "k:1", "MALOMO_WEBHOOK_SECRET": "super-secret-value", "MALOMO_WEBHOOK_SECRET_FILE": "/etc/hostname"],
+            ["KAFKA_BROKERS": "k:1", "KAFKA_SASL_PASSWORD": "super-secret-value", "KAFKA_SECURITY_PROTOCOL": "sasl_ssl"],
+        ] {
+            do {
+                _ = try read(environment)
+                Issue.record("accepted \(environment.keys.sorted())")
+            } catch {
+                #expect(!error.description.contains("super-secret-value"), "\(error)")
+                #expect(!error.setting.isEmpty)
+            }
+        }
     }
 
     @Test func secretsDirectoryOneFilePerWebhookID() throws {

@@ -61,12 +61,21 @@ import Testing
         #expect(throws: JSONRoutingScan.Failure.self) { try JSONRoutingScan(Array(deep.utf8)) }
     }
 
-    @Test func agreesWithJSONSerializationOnScalars() throws {
-        for text in ["1", "-0", "0.5", "1E+2", "true", "false", "null", #""""#, "[]", "{}", #"[1,"a",{"b":[null]}]"#] {
-            #expect(throws: Never.self) { try JSONRoutingScan(Array(text.utf8)) }
-            #expect(throws: Never.self) {
-                try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
-            }
+    /// Valid for both, and the same top-level "id" where there is one.
+    @Test func agreesWithJSONSerializationOnValidityAndTheID() throws {
+        for text in [
+            "1", "-0", "0.5", "1E+2", "true", "false", "null", #""""#, "[]", "{}", #"[1,"a",{"b":[null]}]"#,
+            #"{"id":"plain"}"#, #"{"id":"esc\"aped\u00e9\ud83d\ude00"}"#, #"{"a":{"id":"inner"},"id":"outer"}"#, #"{"id":["x"]}"#,
+        ] {
+            let scan = try JSONRoutingScan(Array(text.utf8))
+            let object = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
+            let foundationID = (object as? [String: Any])?["id"] as? String
+            #expect(scan.id.map { String(decoding: $0, as: UTF8.self) } == foundationID, "\(text)")
+        }
+        // And both refuse what RFC 8259 refuses (JSONSerialization is laxer elsewhere, e.g. trailing commas).
+        for text in ["", "{", #"{"a":}"#, "[1 2]", "01", "nul", #""\x""#] {
+            #expect(throws: JSONRoutingScan.Failure.self, "\(text)") { try JSONRoutingScan(Array(text.utf8)) }
+            #expect(throws: (any Error).self, "\(text)") { try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) }
         }
     }
 }
