@@ -13,6 +13,23 @@ import Testing
 
 /// The two executables as a user runs them.
 @Suite struct ExecutablesTests {
+    /// A port nothing listens on right now (bound to 0, read, released).
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+            }
+        }
+        guard bound else { throw POSIXError(.EADDRINUSE) }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
     static func binary(_ name: String) throws -> String {
         let bridge = try BridgeProcess.binaryPath
         return URL(fileURLWithPath: bridge).deletingLastPathComponent().appendingPathComponent(name).path
@@ -55,7 +72,10 @@ import Testing
     @Test func devModeBannerCurlIsAccepted() async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try BridgeProcess.binaryPath)
-        process.arguments = ["--dev", "--http-port", "0", "--management-port", "0"]
+        // Real ports chosen here, so a flag that were ignored (the default 8080) would show.
+        let httpPort = try Self.freePort()
+        let managementPort = try Self.freePort()
+        process.arguments = ["--dev", "--http-port", "\(httpPort)", "--management-port", "\(managementPort)"]
         let stdout = Pipe()
         process.standardOutput = stdout
         process.standardError = FileHandle.nullDevice
@@ -77,6 +97,8 @@ import Testing
             return String(text[Range(match.range(at: 1), in: text)!])
         }
         let port = try #require(Int(try capture(#"curl -i -X POST http://127\.0\.0\.1:(\d+)/webhooks/malomo"#)))
+        #expect(port == httpPort, "--http-port \(httpPort) was not applied: the banner says \(port)")
+        #expect(text.contains("http://127.0.0.1:\(managementPort)/metrics"), "--management-port \(managementPort) was not applied")
         let signature = try capture(#"Malomo-Signature: ([0-9A-F]{64})"#)
         let file = try capture(#"--data-binary @(\S+)"#)
         let body = Array(try Data(contentsOf: URL(fileURLWithPath: file)))
