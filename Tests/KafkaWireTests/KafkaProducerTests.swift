@@ -82,7 +82,10 @@ import Testing
         let producer = try KafkaProducer(configuration: configuration, logger: logger)
         try cluster.setAllBrokers(up: false)
         async let first = producer.send(KafkaProducerRecord(topic: "wire.full", key: nil, value: [1]))
-        try await Task.sleep(for: .milliseconds(100))
+        // Until the first record occupies the queue's one slot.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while producer.queuedCount < 1 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(producer.queuedCount == 1)
         await #expect(throws: KafkaError(code: .queueFull, reason: "")) {
             try await producer.send(KafkaProducerRecord(topic: "wire.full", key: nil, value: [2]))
         }

@@ -81,8 +81,16 @@ import Testing
         for index in 0..<5 {
             _ = try await producer.send(KafkaProducerRecord(topic: "malomo.orders.created", key: nil, value: Array("\(index)".utf8)))
         }
-        try await Task.sleep(for: .milliseconds(800))
-        let values = Self.samples(String(decoding: metrics.render(), as: UTF8.self))
+        // Until the statistics (every 200 ms, parsed off the poll thread) reported all five.
+        let deadline = ContinuousClock.now + .seconds(15)
+        var values = Self.samples(String(decoding: metrics.render(), as: UTF8.self))
+        while (values["malomo_bridge_kafka_messages_sent_total"] ?? 0) < 5
+            || !values.keys.contains(where: { $0.hasPrefix("malomo_bridge_kafka_broker_rtt_seconds{broker=") }),
+            ContinuousClock.now < deadline
+        {
+            try await Task.sleep(for: .milliseconds(50))
+            values = Self.samples(String(decoding: metrics.render(), as: UTF8.self))
+        }
         #expect((values["malomo_bridge_kafka_messages_sent_total"] ?? 0) >= 5)
         #expect((values["malomo_bridge_kafka_bytes_sent_total"] ?? 0) > 0)
         #expect(values["malomo_bridge_kafka_queue_messages"] == 0)

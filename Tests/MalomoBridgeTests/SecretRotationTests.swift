@@ -71,7 +71,12 @@ import Testing
         #expect(store.secrets(forWebhookID: "wh_2") == [WebhookSecret("third")!])
         // A bad update (an empty file) keeps the previous secrets and counts a failure.
         try "\n".write(to: file, atomically: true, encoding: .utf8)
-        try await Task.sleep(for: .milliseconds(400))
+        // Until the reloader saw it (its failure counted), not for a fixed time.
+        let failureSeen = ContinuousClock.now + .seconds(20)
+        func failures() -> Double? {
+            OperationsTests.samples(String(decoding: metrics.render(), as: UTF8.self))[#"malomo_bridge_secret_reloads_total{result="failure"}"#]
+        }
+        while failures() != 1 && ContinuousClock.now < failureSeen { try await Task.sleep(for: .milliseconds(20)) }
         #expect(store.secrets(forWebhookID: "wh_1") == [WebhookSecret("second")!, WebhookSecret("first")!])
         let text = String(decoding: metrics.render(), as: UTF8.self)
         #expect(OperationsTests.samples(text)[#"malomo_bridge_secret_reloads_total{result="failure"}"#] == 1)
