@@ -70,8 +70,10 @@ import Testing
             case .success(let response):
                 #expect(response.status == 202 || response.status == 503, "request \(id) got \(response.status)")
                 if response.status == 202 {
-                    let object = try JSONSerialization.jsonObject(with: Data(response.body)) as! [String: Any]
-                    accepted["burst-\(id)"] = (object["partition"] as! Int, object["offset"] as! Int)
+                    let object = try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])
+                    let partition = try #require(object["partition"] as? Int, "202 without an integer partition: \(object)")
+                    let offset = try #require(object["offset"] as? Int, "202 without an integer offset: \(object)")
+                    accepted["burst-\(id)"] = (partition, offset)
                 }
             case .failure(.connectRefused):
                 break  // never sent: the listener had closed, which is what "new connections are refused" means

@@ -48,7 +48,7 @@ import Testing
                 "no record for \(item.topic)"
             )
             #expect(record.value == item.body, "value of \(item.topic) must be the raw body byte for byte")
-            let object = try JSONSerialization.jsonObject(with: Data(item.body)) as! [String: Any]
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(item.body)) as? [String: Any])
             #expect(record.key == (object["id"] as? String).map { Array($0.utf8) })
             #expect(record.header("malomo-topic")?.stringValue == item.topic)
             #expect(record.header("malomo-webhook-id")?.stringValue == "wh_\(index)")

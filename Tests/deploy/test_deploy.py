@@ -194,19 +194,17 @@ def test_too_short_grace_period_fails_with_a_message():
 
 
 def test_missing_brokers_or_secrets_fail_with_a_message():
-    with pytest.raises(Exception) as failure:
+    with pytest.raises(Exception, match="kafka.brokers is required"):
         render({"webhook": {"secrets": {"a": "b"}}})
-    assert "kafka.brokers is required" in str(failure.value)
-    with pytest.raises(Exception) as failure:
+    with pytest.raises(Exception, match=r"webhook\.secrets \(or webhook\.existingSecret\) is required"):
         render({"kafka": {"brokers": "k:9092"}})
-    assert "webhook.secrets" in str(failure.value)
 
 
 def test_schema_rejects_bad_values():
     chart = helm.Chart.load(CHART)
-    with pytest.raises(Exception):
+    with pytest.raises(Exception, match="ackTimeoutMs|9999|maximum"):
         chart.validate_schema({**DEFAULT_INSTALL, "webhook": {"ackTimeoutMs": 10000}})
-    with pytest.raises(Exception):
+    with pytest.raises(Exception, match="compression|brotli|enum"):
         chart.validate_schema({**DEFAULT_INSTALL, "kafka": {"brokers": "k:1", "compression": "brotli"}})
     chart.validate_schema(ALL_ON)
 
