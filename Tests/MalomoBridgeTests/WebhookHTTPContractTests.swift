@@ -15,7 +15,7 @@ import Testing
     @Test func signedPostIsAcceptedAfterBrokerAckWithIntegerPartitionAndOffset() async throws {
         let harness = try BridgeHarness()
         let body = try Fixture.bytes("order.json")
-        let accepted = try await harness.application().test(.router) { client in
+        let accepted = try await harness.application().test(.live) { client in
             try await client.postWebhook(body) { response in
                 #expect(response.status == .accepted)
                 #expect(response.headers[.contentType] == "application/json")
@@ -38,7 +38,7 @@ import Testing
         var lowered = BridgeHarness.headers(body: body)
         lowered[HTTPField.Name("Malomo-Signature")!] = lowered[HTTPField.Name("Malomo-Signature")!]!.lowercased()
         let headers = lowered
-        try await harness.application().test(.router) { client in
+        try await harness.application().test(.live) { client in
             try await client.postWebhook(body, headers: headers) {
                 #expect($0.status == .accepted)
             }
@@ -53,7 +53,7 @@ import Testing
     func unauthorizedPublishesNothing(expected: String, secret: String?) async throws {
         let harness = try BridgeHarness()
         let body = Array(#"{"id":"unauthorized"}"#.utf8)
-        try await harness.application().test(.router) { client in
+        try await harness.application().test(.live) { client in
             try await client.postWebhook(body, headers: BridgeHarness.headers(body: body, secret: secret)) { response in
                 #expect(response.status == .unauthorized)
                 #expect(errorCode(response.body) == expected)
@@ -61,7 +61,7 @@ import Testing
         }
         // Nothing was published: a marker sent afterwards is the only record.
         let marker = Array(#"{"id":"marker"}"#.utf8)
-        try await harness.application().test(.router) { client in
+        try await harness.application().test(.live) { client in
             try await client.postWebhook(marker) { #expect($0.status == .accepted) }
         }
         let records = try await harness.consume(topics: ["malomo.orders.created", "malomo.dead-letter"], count: 2, timeout: .seconds(8))
@@ -76,7 +76,7 @@ import Testing
         malformedHeaders[HTTPField.Name("Malomo-Signature")!] = "sha256=abc"
         let malformed = malformedHeaders
         let tampered = BridgeHarness.headers(body: body)
-        try await harness.application().test(.router) { client in
+        try await harness.application().test(.live) { client in
             try await client.postWebhook(body, headers: malformed) {
                 #expect($0.status == .unauthorized)
                 #expect(errorCode($0.body) == "signature_malformed")
@@ -97,7 +97,7 @@ import Testing
     @Test func perWebhookSecretsAndDefaultsBothVerify() async throws {
         let harness = try BridgeHarness(secretsByWebhookID: ["wh_a": ["secret-a-new", "secret-a-old"]])
         let body = Array(#"{"id":"x"}"#.utf8)
-        try await harness.application().test(.router) { client in
+        try await harness.application().test(.live) { client in
             for (webhookID, secret, status) in [
                 ("wh_a", "secret-a-old", HTTPResponse.Status.accepted), ("wh_a", "secret-a-new", .accepted),
                 ("wh_a", BridgeHarness.secret, .accepted), ("wh_b", "secret-a-new", .unauthorized),
@@ -114,7 +114,7 @@ import Testing
     @Test func oversizeBodyIs413ByHeaderAndByBytes() async throws {
         let harness = try BridgeHarness { $0.maxBodyBytes = 1000 }
         let big = Array(("{\"id\":\"" + String(repeating: "a", count: 2000) + "\"}").utf8)
-        try await harness.application().test(.router) { client in
+        try await harness.application().test(.live) { client in
             try await client.postWebhook(big) {
                 #expect($0.status == .contentTooLarge)
                 #expect(errorCode($0.body) == "too_large")
@@ -170,18 +170,31 @@ import Testing
 
     @Test func otherMethodsAre405AndOtherPaths404() async throws {
         let harness = try BridgeHarness()
-        try await harness.application().test(.router) { client in
-            for method in [HTTPRequest.Method.get, .put, .delete, .patch, .head, .options] {
-                try await client.execute(uri: BridgeHarness.webhookPath, method: method) { response in
-                    #expect(response.status == .methodNotAllowed, "\(method)")
-                    #expect(response.headers[.allow] == "POST")
-                }
+        try await harness.application().test(.live) { client in
+            let port = try #require(client.port)
+            // One connection each: these answers close theirs (the body is never read).
+            for method in ["GET", "PUT", "DELETE", "PATCH", "OPTIONS"] {
+                let response = try await RawHTTPClient.exchange(
+                    port: port,
+                    raw: Array("\(method) \(BridgeHarness.webhookPath) HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}".utf8)
+                ).get()
+                #expect(response.status == 405, "\(method)")
+                #expect(response.headers["allow"] == "POST")
+                #expect(response.headers["connection"] == "close")
+                #expect((try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: String])?["error"] == "method_not_allowed")
             }
+            // HEAD: the same answer without a body.
+            let head = String(
+                decoding: await RawHTTPClient.received(port: port, raw: Array("HEAD \(BridgeHarness.webhookPath) HTTP/1.1\r\nHost: x\r\n\r\n".utf8)),
+                as: UTF8.self
+            )
+            #expect(head.hasPrefix("HTTP/1.1 405"), "\(head.prefix(40))")
+            #expect(head.lowercased().contains("allow: post"))
+            #expect(head.hasSuffix("\r\n\r\n"), "no body after a HEAD answer")
             for path in ["/", "/webhooks", "/webhooks/malomo/x", "/webhooks/shopify", "/metrics"] {
-                try await client.execute(uri: path, method: .post, body: ByteBuffer(string: "{}")) {
-                    #expect($0.status == .notFound, "\(path)")
-                    #expect(errorCode($0.body) == "not_found")
-                }
+                let response = try await RawHTTPClient.post(port: port, path: path, headers: [], body: Array("{}".utf8)).get()
+                #expect(response.status == 404, "\(path)")
+                #expect((try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: String])?["error"] == "not_found")
             }
         }
         await harness.producer.shutdown()
@@ -198,7 +211,7 @@ import Testing
             $0.router.allowedTopics = [MalomoTopic("orders:created")!, MalomoTopic("orders:updated")!]
         }
         let body = Array(text.utf8)
-        let accepted = try await harness.application().test(.router) { client in
+        let accepted = try await harness.application().test(.live) { client in
             try await client.postWebhook(body, headers: BridgeHarness.headers(body: body, topic: topic)) { response in
                 #expect(response.status == .accepted)
                 return try AcceptedBody(response.body)
@@ -219,13 +232,13 @@ import Testing
             $0.allowUnsigned = true
         }
         let body = Array(#"{"id":"u"}"#.utf8)
-        try await harness.application().test(.router) { client in
+        try await harness.application().test(.live) { client in
             try await client.postWebhook(body, headers: BridgeHarness.headers(body: body, secret: nil)) { #expect($0.status == .accepted) }
         }
         await harness.producer.shutdown()
         // Where it is not allowed, the same unsigned request is refused: without any secret...
         let strict = try BridgeHarness { $0.defaultSecrets = [] }
-        try await strict.application().test(.router) { client in
+        try await strict.application().test(.live) { client in
             try await client.postWebhook(body, headers: BridgeHarness.headers(body: body, secret: nil)) {
                 #expect($0.status == .unauthorized)
                 #expect(errorCode($0.body) == "no_secret_for_webhook")
@@ -234,7 +247,7 @@ import Testing
         await strict.producer.shutdown()
         // ...and with one (default or per webhook id, known id or not).
         let signed = try BridgeHarness(secretsByWebhookID: ["wh_known": ["per-webhook"]])
-        try await signed.application().test(.router) { client in
+        try await signed.application().test(.live) { client in
             for webhookID in ["wh_known", "wh_unknown"] {
                 try await client.postWebhook(body, headers: BridgeHarness.headers(body: body, webhookID: webhookID, secret: nil)) {
                     #expect($0.status == .unauthorized, "\(webhookID)")
