@@ -53,10 +53,13 @@ enum RawHTTPClient {
         }
     }
 
-    static func blockingTrickle(port: Int, raw: [UInt8], interval: Duration, limit: Duration) -> Duration? {
+    /// A blocking TCP socket connected to 127.0.0.1:`port`, with send and receive timeouts.
+    static func connectedSocket(port: Int, timeout: Double = 15) -> Result<Int32, Failure> {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
+        guard fd >= 0 else { return .failure(.noResponse("socket() failed")) }
+        var tv = timeval(tv_sec: Int(timeout), tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -64,7 +67,16 @@ enum RawHTTPClient {
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { return nil }
+        guard connected == 0 else {
+            close(fd)
+            return .failure(.connectRefused)
+        }
+        return .success(fd)
+    }
+
+    static func blockingTrickle(port: Int, raw: [UInt8], interval: Duration, limit: Duration) -> Duration? {
+        guard case .success(let fd) = connectedSocket(port: port) else { return nil }
+        defer { close(fd) }
         let clock = ContinuousClock()
         let start = clock.now
         var index = 0
@@ -97,20 +109,12 @@ enum RawHTTPClient {
     }
 
     static func blockingReceive(port: Int, raw: [UInt8], timeout: Double) -> Result<[UInt8], Failure> {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return .failure(.noResponse("socket() failed")) }
-        defer { close(fd) }
-        var tv = timeval(tv_sec: Int(timeout), tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        let fd: Int32
+        switch connectedSocket(port: port, timeout: timeout) {
+        case .success(let connected): fd = connected
+        case .failure(let failure): return .failure(failure)
         }
-        guard connected == 0 else { return .failure(.connectRefused) }
+        defer { close(fd) }
         var sent = 0
         while sent < raw.count {
             let n = raw[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
