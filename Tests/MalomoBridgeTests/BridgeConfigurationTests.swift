@@ -47,6 +47,29 @@ import Testing
         #expect(plain.redactedSummary["KAFKA_CLOUDEVENTS"] == "false")
     }
 
+    /// The documented ranges, at their boundaries: the ends are accepted, one past them refused.
+    @Test(arguments: [
+        ("ACK_TIMEOUT_MS", "100", true), ("ACK_TIMEOUT_MS", "9999", true), ("ACK_TIMEOUT_MS", "99", false), ("ACK_TIMEOUT_MS", "10000", false),
+        ("MAX_BODY_BYTES", "1", true), ("MAX_BODY_BYTES", "67108864", true), ("MAX_BODY_BYTES", "0", false),
+        ("MAX_BODY_BYTES", "67108865", false), ("KAFKA_LINGER_MS", "0", true), ("KAFKA_LINGER_MS", "1000", true),
+        ("KAFKA_LINGER_MS", "1001", false), ("KAFKA_STATISTICS_INTERVAL_MS", "0", true), ("HTTP_MAX_CONNECTIONS", "0", false),
+    ])
+    func rangeBoundaries(setting: String, value: String, accepted: Bool) {
+        do {
+            _ = try read(["KAFKA_BROKERS": "k:1", setting: value])
+            #expect(accepted, "\(setting)=\(value) was accepted")
+        } catch {
+            #expect(!accepted, "\(setting)=\(value) was refused: \(error)")
+            #expect(error.setting == setting)
+        }
+    }
+
+    /// KAFKA_STATISTICS_INTERVAL_MS=0 turns librdkafka's statistics off.
+    @Test func statisticsIntervalZeroIsOff() throws {
+        #expect(try read(["KAFKA_BROKERS": "k:1", "KAFKA_STATISTICS_INTERVAL_MS": "0"]).producerConfiguration.statisticsInterval == nil)
+        #expect(try read(["KAFKA_BROKERS": "k:1"]).producerConfiguration.statisticsInterval == .milliseconds(15000))
+    }
+
     @Test func devModeNeedsNoBrokersAndBindsLoopback() throws {
         let configuration = try read([:], dev: true)
         #expect(configuration.httpHost == "127.0.0.1")

@@ -47,6 +47,8 @@ import Testing
             ([:], ["--malomo-webhook-secret", "s"], "--malomo-webhook-secret"),
             ([:], ["--http-prot", "1"], "--http-prot"),
             (["ACK_TIMEOUT_MS": "10000"], [], "ACK_TIMEOUT_MS"),
+            // Beside MALOMO_WEBHOOK_SECRET: one or the other, not both.
+            (["MALOMO_WEBHOOK_SECRET_FILE": "/etc/hostname"], [], "MALOMO_WEBHOOK_SECRET_FILE"),
         ] as [([String: String], [String], String)]
     )
     func configurationErrorsExit2NamingTheSetting(environment: [String: String], arguments: [String], setting: String) throws {
@@ -115,6 +117,12 @@ import Testing
         #expect(response.status == 202)
         #expect(String(decoding: response.body, as: UTF8.self).contains(#""topic":"malomo.orders.created""#))
         #expect(text.contains("kcat -C -b "))
+        // The management port's metrics saw it, and count the dev secret.
+        let metrics = String(decoding: try await RawHTTPClient.get(port: managementPort, path: "/metrics").get().body, as: UTF8.self)
+        let values = OperationsTests.samples(metrics)
+        #expect(values["malomo_bridge_webhook_secrets"] == 1, "the dev secret")
+        #expect(values[#"malomo_bridge_webhooks_received_total{topic="orders:created",outcome="accepted"}"#] == 1)
+        #expect(values["malomo_bridge_produce_in_flight"] == 0)
         kill(process.processIdentifier, SIGINT)
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)

@@ -72,6 +72,34 @@ import Testing
         await harness.producer.shutdown()
     }
 
+    /// A send Kafka did not acknowledge is a 503 `unavailable` and counts a delivery error.
+    @Test func deliveryErrorsAreCounted() async throws {
+        let harness = try BridgeHarness(brokers: 1) { $0.ackTimeoutMilliseconds = 3000 }
+        let metrics = BridgeMetrics()
+        let app = BridgeApplication.makeWebhookApplication(
+            configuration: harness.configuration,
+            secrets: harness.secrets,
+            producer: harness.producer,
+            metrics: metrics,
+            logger: harness.logger
+        )
+        let body = Array(#"{"id":"lost"}"#.utf8)
+        try await app.test(.router) { client in
+            try await client.postWebhook(body) { #expect($0.status == .accepted) }
+            try harness.cluster.setAllBrokers(up: false)
+            try await client.postWebhook(body) {
+                #expect($0.status == .serviceUnavailable)
+                #expect(errorCode($0.body) == "unavailable")
+            }
+        }
+        let values = Self.samples(String(decoding: metrics.render(), as: UTF8.self))
+        let errors = values.filter { $0.key.hasPrefix("malomo_bridge_kafka_delivery_errors_total{reason=") }
+        #expect(errors.values.reduce(0, +) == 1, "\(errors)")
+        #expect(values[#"malomo_bridge_webhooks_received_total{topic="orders:created",outcome="unavailable"}"#] == 1)
+        try harness.cluster.setAllBrokers(up: true)
+        await harness.producer.shutdown()
+    }
+
     @Test func librdkafkaStatisticsBecomeMetrics() async throws {
         let harness = try BridgeHarness()
         let metrics = BridgeMetrics()
@@ -94,6 +122,7 @@ import Testing
         #expect((values["malomo_bridge_kafka_messages_sent_total"] ?? 0) >= 5)
         #expect((values["malomo_bridge_kafka_bytes_sent_total"] ?? 0) > 0)
         #expect(values["malomo_bridge_kafka_queue_messages"] == 0)
+        #expect(values["malomo_bridge_kafka_queue_bytes"] == 0)
         #expect(values.keys.contains { $0.hasPrefix("malomo_bridge_kafka_broker_rtt_seconds{broker=") })
         await producer.shutdown()
     }

@@ -30,12 +30,44 @@ enum RawHTTPClient {
         }
     }
 
-    /// A POST with the given headers and body.
-    static func post(port: Int, path: String, headers: [(String, String)], body: [UInt8]) async -> Result<Response, Failure> {
+    /// Sends raw bytes, then closes the sending side (the server sees the end of the request
+    /// stream mid-body), and reads the answer.
+    static func exchangeHalfClosed(port: Int, raw: [UInt8], timeout: Double = 15) async -> Result<Response, Failure> {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                let fd: Int32
+                switch connectedSocket(port: port, timeout: timeout) {
+                case .success(let connected): fd = connected
+                case .failure(let failure):
+                    continuation.resume(returning: .failure(failure))
+                    return
+                }
+                defer { close(fd) }
+                _ = raw.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                shutdown(fd, Int32(SHUT_WR))
+                var received: [UInt8] = []
+                var buffer = [UInt8](repeating: 0, count: 65536)
+                while true {
+                    let n = recv(fd, &buffer, buffer.count, 0)
+                    if n <= 0 { break }
+                    received.append(contentsOf: buffer[0..<n])
+                }
+                continuation.resume(returning: parse(received))
+            }
+        }
+    }
+
+    /// The bytes of a POST with the given headers and body (`Connection: close`).
+    static func postBytes(path: String, headers: [(String, String)], body: [UInt8]) -> [UInt8] {
         var head = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: \(body.count)\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         head += "\r\n"
-        return await exchange(port: port, raw: Array(head.utf8) + body)
+        return Array(head.utf8) + body
+    }
+
+    /// A POST with the given headers and body.
+    static func post(port: Int, path: String, headers: [(String, String)], body: [UInt8]) async -> Result<Response, Failure> {
+        await exchange(port: port, raw: postBytes(path: path, headers: headers, body: body))
     }
 
     /// A GET.

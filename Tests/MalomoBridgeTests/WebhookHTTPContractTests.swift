@@ -168,6 +168,55 @@ import Testing
         await harness.producer.shutdown()
     }
 
+    /// Every answer carries `X-Request-Id`, the id of its log line, distinct per request.
+    @Test func everyAnswerCarriesARequestID() async throws {
+        let harness = try BridgeHarness()
+        let body = Array(#"{"id":"rid"}"#.utf8)
+        let ids = try await harness.application().test(.live) { client in
+            let port = try #require(client.port)
+            var ids: [String] = []
+            for raw in [
+                RawHTTPClient.postBytes(path: BridgeHarness.webhookPath, headers: BridgeHarness.rawHeaders(body: body), body: body),  // 202
+                RawHTTPClient.postBytes(path: BridgeHarness.webhookPath, headers: [("Malomo-Signature", "00")], body: body),  // 401
+                RawHTTPClient.postBytes(path: "/nope", headers: [], body: body),  // 404
+            ] {
+                let response = try await RawHTTPClient.exchange(port: port, raw: raw).get()
+                ids.append(try #require(response.headers["x-request-id"], "status \(response.status) without X-Request-Id"))
+            }
+            return ids
+        }
+        #expect(Set(ids).count == 3, "\(ids)")
+        await harness.producer.shutdown()
+    }
+
+    /// A client that goes away mid-body gets 400 `bad_request` (the answer can still be sent
+    /// on its open receiving side); nothing is published.
+    @Test func aBodyCutShortIs400BadRequest() async throws {
+        let harness = try BridgeHarness()
+        try await harness.application().test(.live) { client in
+            let port = try #require(client.port)
+            let raw = Array("POST \(BridgeHarness.webhookPath) HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"id\":\"cut".utf8)
+            let response = try await RawHTTPClient.exchangeHalfClosed(port: port, raw: raw).get()
+            #expect(response.status == 400)
+            #expect(errorCode(ByteBuffer(bytes: response.body)) == "bad_request")
+        }
+        await harness.producer.shutdown()
+    }
+
+    /// Once the producer is shutting down, a webhook gets 503 `shutting_down` with Retry-After.
+    @Test func afterProducerShutdownIs503ShuttingDown() async throws {
+        let harness = try BridgeHarness()
+        await harness.producer.shutdown()
+        let body = Array(#"{"id":"late"}"#.utf8)
+        try await harness.application().test(.live) { client in
+            try await client.postWebhook(body) {
+                #expect($0.status == .serviceUnavailable)
+                #expect(errorCode($0.body) == "shutting_down")
+                #expect($0.headers[.retryAfter] == "5")
+            }
+        }
+    }
+
     @Test func otherMethodsAre405AndOtherPaths404() async throws {
         let harness = try BridgeHarness()
         try await harness.application().test(.live) { client in
