@@ -31,13 +31,25 @@ public struct DuplicateFilter: Sendable {
 
     /// Records `id` and says whether it was already seen (and not expired).
     public mutating func isDuplicate(_ id: String, now: ContinuousClock.Instant = .now) -> Bool {
+        if self.contains(id, now: now) { return true }
+        self.remember(id, now: now)
+        return false
+    }
+
+    /// Whether `id` was remembered and has not expired.
+    public mutating func contains(_ id: String, now: ContinuousClock.Instant = .now) -> Bool {
         self.evict(now: now)
         if let expiry = self.expiries[id], expiry > now { return true }
+        return false
+    }
+
+    /// Remembers `id` for the time to live (from now), if it is not remembered already.
+    public mutating func remember(_ id: String, now: ContinuousClock.Instant = .now) {
+        guard !self.contains(id, now: now) else { return }
         let expiry = now + self.configuration.timeToLive
         self.expiries[id] = expiry
         self.order.append((id, expiry))
         while self.expiries.count > self.configuration.capacity { self.dropOldest() }
-        return false
     }
 
     private mutating func evict(now: ContinuousClock.Instant) {

@@ -21,7 +21,8 @@ import Synchronization
 /// - A record that cannot be decoded goes to the dead-letter topic with a
 ///   `malomo-dead-letter-reason` header, and the consumer moves on; if that write fails, the
 ///   record stays unprocessed (redelivered later, never skipped).
-/// - Redeliveries of an event id seen within the duplicate filter's TTL are skipped.
+/// - Redeliveries of an event id processed within the duplicate filter's TTL are skipped
+///   (an id counts once a delivery of it was processed, so a failed one is delivered again).
 ///
 /// Use it from one task at a time.
 public final class MalomoEventConsumer: Sendable {
@@ -111,8 +112,10 @@ public final class MalomoEventConsumer: Sendable {
                 try await self.commitIfDue()
                 continue
             }
+            // An event counts as seen only once a delivery of it was processed: a record that
+            // failed (never marked) and comes back is delivered again, not skipped as a duplicate.
             let duplicate = self.shared.state.withLock { state in
-                guard let eventID = delivery.eventID, state.duplicates?.isDuplicate(eventID) ?? false else {
+                guard let eventID = delivery.eventID, state.duplicates?.contains(eventID) ?? false else {
                     state.tracker.delivered(partition, offset: message.offset)
                     return false
                 }
@@ -135,8 +138,11 @@ public final class MalomoEventConsumer: Sendable {
     /// earlier delivery of its partition is processed too). A delivery of a partition revoked
     /// since, or one marked before, is ignored.
     public func markProcessed(_ delivery: MalomoDelivery) {
-        self.shared.state.withLock {
-            _ = $0.tracker.processed(KafkaTopicPartition(topic: delivery.kafkaTopic, partition: delivery.partition), offset: delivery.offset)
+        self.shared.state.withLock { state in
+            let partition = KafkaTopicPartition(topic: delivery.kafkaTopic, partition: delivery.partition)
+            guard state.tracker.processed(partition, offset: delivery.offset) else { return }
+            // Later deliveries of the same event id are duplicates from now on.
+            if let eventID = delivery.eventID { state.duplicates?.remember(eventID) }
         }
     }
 

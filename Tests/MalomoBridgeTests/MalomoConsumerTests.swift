@@ -225,6 +225,35 @@ import Testing
         await harness.producer.shutdown()
     }
 
+    /// An event id counts as seen only once a delivery of it was processed: a copy arriving
+    /// while the first is unprocessed (it may yet fail) is delivered too; after the first is
+    /// processed, further copies are skipped.
+    @Test(.timeLimit(.minutes(1))) func theDuplicateFilterRemembersOnlyProcessedEvents() async throws {
+        let harness = try BridgeHarness()
+        for copy in 0..<3 {
+            _ = try await harness.producer.send(
+                KafkaProducerRecord(
+                    topic: "malomo.orders.created",
+                    key: Array("one-partition".utf8),
+                    value: Array(#"{"id":"order-dup","copy":\#(copy)}"#.utf8),
+                    headers: [KafkaHeader(key: "malomo-event-id", string: "the-same-event")]
+                )
+            )
+        }
+        try await produce(harness, 1, from: 100)  // a different event after the copies
+        var configuration = consumerConfiguration(harness)
+        configuration.topics = [.ordersCreated]
+        let consumer = try MalomoEventConsumer(configuration: configuration, logger: harness.logger)
+        let first = try #require(try await consumer.next())
+        let second = try #require(try await consumer.next())
+        #expect(second.eventID == first.eventID && second.offset == first.offset + 1, "the unprocessed first does not hide the copy")
+        consumer.markProcessed(second)
+        let next = try #require(try await consumer.next())
+        #expect(next.eventID != first.eventID, "the third copy is skipped once a copy was processed")
+        await consumer.close()
+        await harness.producer.shutdown()
+    }
+
     /// A failed commit keeps its positions: the next commit still covers them.
     @Test func aFailedCommitKeepsItsPositions() async throws {
         let harness = try BridgeHarness()

@@ -101,7 +101,8 @@ func rdKafkaRebalanceCallback(
     _ opaque: UnsafeMutableRawPointer?
 ) {
     guard let handle else { return }
-    let cooperative = String(cString: rd_kafka_rebalance_protocol(handle)) == "COOPERATIVE"
+    // NULL when there is no group protocol (yet): then it is not cooperative.
+    let cooperative = rd_kafka_rebalance_protocol(handle).map { String(cString: $0) } == "COOPERATIVE"
     switch code {
     case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
         if cooperative {
