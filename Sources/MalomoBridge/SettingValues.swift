@@ -11,17 +11,21 @@ struct SettingValues {
         return ConfigKey(setting.key)
     }
 
+    /// The settings whose value is a comma-separated list. Only these are read as lists: a path
+    /// or a name holding ", " must stay as written.
+    static let listSettings: Set<String> = ["KAFKA_BROKERS", "MALOMO_ALLOWED_TOPICS"]
+
     /// The value, or `nil` when unset. An empty value counts as unset.
     func text(_ variable: String, isSecret: Bool = false) throws(BridgeConfigurationError) -> String? {
         let setting = BridgeConfiguration.settings.first { $0.environmentVariable == variable }!
         let value: String?
-        if isSecret || setting.isSecret {
-            value = self.reader.string(forKey: self.key(for: variable), isSecret: true)
-        } else {
+        if Self.listSettings.contains(variable) {
             // Read as a list and joined back: swift-configuration splits command-line values on
             // commas, and a multi-valued flag read as one string is nil (it would silently fall
             // back to the default, e.g. `--malomo-allowed-topics a:b,c:d`).
             value = self.reader.stringArray(forKey: self.key(for: variable))?.joined(separator: ",")
+        } else {
+            value = self.reader.string(forKey: self.key(for: variable), isSecret: isSecret || setting.isSecret)
         }
         guard let value else { return nil }
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -222,15 +222,20 @@ public final class WebhookHandler: Sendable {
         self.logger.log(level: level, "Webhook \(outcome.rawValue)", metadata: metadata)
     }
 
-    /// Marks a response `Connection: close` and stops reading the connection, for answers given
-    /// before (or instead of) reading the whole body: the rest is never drained, so a client
-    /// cannot hold the connection by sending it slowly or not at all.
+    /// Marks a response `Connection: close` and closes the connection half a second later, for
+    /// answers given before (or instead of) reading the whole body: an unread body is drained at
+    /// most that long, so a client cannot hold the connection by sending it slowly or not at all.
+    /// Not at once: closing with the client's bytes unread would reset the connection and could
+    /// lose the answer, and closing only the input makes the HTTP server answer a second time.
     static func closingAfterResponse(_ response: Response, _ channel: any Channel) -> Response {
         var response = response
         response.headers[.connection] = "close"
-        channel.close(mode: .input, promise: nil)
+        channel.eventLoop.scheduleTask(in: lingerAfterRejection) { channel.close(promise: nil) }
         return response
     }
+
+    /// How long a connection stays open after an answer given without reading the body.
+    static let lingerAfterRejection: TimeAmount = .milliseconds(500)
 
     static func response(_ status: HTTPResponse.Status, _ json: String) -> Response {
         Response(

@@ -80,6 +80,13 @@ struct BridgeHarness {
         headers(body: body, topic: topic).map { ($0.name.rawName, $0.value) }
     }
 
+    /// Posts a small signed webhook over a new connection (one that other tests' abuse did not
+    /// touch) and returns the answer.
+    static func postSigned(port: Int, id: String = "ok") async throws -> RawHTTPClient.Response {
+        let body = Array(#"{"id":"\#(id)"}"#.utf8)
+        return try await RawHTTPClient.post(port: port, path: webhookPath, headers: rawHeaders(body: body), body: body).get()
+    }
+
     /// Reads records from `topics` with a fresh consumer group until `count` arrived or the time is up.
     func consume(topics: [String], count: Int, timeout: Duration = .seconds(30)) async throws -> [KafkaConsumerMessage] {
         let consumer = try KafkaConsumer(

@@ -295,10 +295,7 @@ import Testing
                     "error": "read_timeout", "message": "the body did not arrive within HTTP_READ_TIMEOUT_MS",
                 ]
             )
-            let body = Array(#"{"id":"ok"}"#.utf8)
-            let ok = try await RawHTTPClient.post(port: port, path: "/webhooks/malomo", headers: BridgeHarness.rawHeaders(body: body), body: body)
-                .get()
-            #expect(ok.status == 202)
+            #expect(try await BridgeHarness.postSigned(port: port).status == 202)
         }
         await harness.producer.shutdown()
     }
@@ -315,14 +312,7 @@ import Testing
             let elapsed = try #require(closedAfter, "the connection was still open after 10 s of trickling")
             #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(4), "closed after \(elapsed)")
             // Others are served.
-            let body = Array(#"{"id":"ok"}"#.utf8)
-            let ok = try await RawHTTPClient.post(
-                port: port,
-                path: BridgeHarness.webhookPath,
-                headers: BridgeHarness.rawHeaders(body: body),
-                body: body
-            ).get()
-            #expect(ok.status == 202)
+            #expect(try await BridgeHarness.postSigned(port: port).status == 202)
         }
         await harness.producer.shutdown()
     }

@@ -45,14 +45,7 @@ enum RawHTTPClient {
                 defer { close(fd) }
                 _ = raw.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                 shutdown(fd, Int32(SHUT_WR))
-                var received: [UInt8] = []
-                var buffer = [UInt8](repeating: 0, count: 65536)
-                while true {
-                    let n = recv(fd, &buffer, buffer.count, 0)
-                    if n <= 0 { break }
-                    received.append(contentsOf: buffer[0..<n])
-                }
-                continuation.resume(returning: parse(received))
+                continuation.resume(returning: parse(readUntilClosed(fd)))
             }
         }
     }
@@ -83,6 +76,18 @@ enum RawHTTPClient {
                 continuation.resume(returning: blockingTrickle(port: port, raw: raw, interval: interval, limit: limit))
             }
         }
+    }
+
+    /// Everything received until the peer closes (or the receive timeout passes).
+    static func readUntilClosed(_ fd: Int32) -> [UInt8] {
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            received.append(contentsOf: buffer[0..<n])
+        }
+        return received
     }
 
     /// A blocking TCP socket connected to 127.0.0.1:`port`, with send and receive timeouts.
@@ -153,14 +158,7 @@ enum RawHTTPClient {
             if n <= 0 { break }  // the server may answer (413) before reading everything
             sent += n
         }
-        var received: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = recv(fd, &buffer, buffer.count, 0)
-            if n <= 0 { break }
-            received.append(contentsOf: buffer[0..<n])
-        }
-        return .success(received)
+        return .success(readUntilClosed(fd))
     }
 
     static func parse(_ bytes: [UInt8]) -> Result<Response, Failure> {

@@ -128,14 +128,7 @@ import Testing
                 #expect($0.headers[.connection] == "close")
             }
             let port = try #require(client.port)
-            let small = Array(#"{"id":"ok"}"#.utf8)
-            let accepted = try await RawHTTPClient.post(
-                port: port,
-                path: BridgeHarness.webhookPath,
-                headers: BridgeHarness.rawHeaders(body: small),
-                body: small
-            ).get()
-            #expect(accepted.status == 202)
+            #expect(try await BridgeHarness.postSigned(port: port).status == 202)
         }
         await harness.producer.shutdown()
     }
