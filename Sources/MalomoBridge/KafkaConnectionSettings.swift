@@ -72,8 +72,11 @@ enum KafkaConnectionSettings {
     static func read(_ values: SettingValues, environment: [String: String]) throws(BridgeConfigurationError) -> [String: String] {
         var properties: [String: String] = [:]
         if let path = try values.text("KAFKA_PROPERTIES_FILE") {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw .init(setting: "KAFKA_PROPERTIES_FILE", message: "cannot read '\(path)'")
+            let data: [UInt8]
+            do {
+                data = try BoundedFile.contents(of: path, limit: BoundedFile.propertiesLimit)
+            } catch {
+                throw .init(setting: "KAFKA_PROPERTIES_FILE", message: "'\(path)' \(error)")
             }
             for (number, line) in String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).enumerated() {
                 let trimmed = line.trimmingCharacters(in: .whitespaces)

@@ -81,8 +81,14 @@ public struct SecretsReloader: Service {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         for name in names.sorted() where !name.hasPrefix(".") {
             hasher.update(data: Array(name.utf8) + [0])
-            if let data = FileManager.default.contents(atPath: (directory as NSString).appendingPathComponent(name)) {
-                hasher.update(data: data)
+            // Bounded and never blocking (a FIFO dropped in the directory must not wedge the
+            // reloader); a file that cannot be read is hashed by its error, so fixing it is a change.
+            do {
+                hasher.update(
+                    data: try BoundedFile.contents(of: (directory as NSString).appendingPathComponent(name), limit: BoundedFile.secretLimit)
+                )
+            } catch {
+                hasher.update(data: [1] + Array("\(error)".utf8))
             }
             hasher.update(data: [0])
         }

@@ -68,8 +68,11 @@ struct SettingValues {
         if direct != nil {
             throw .init(setting: variable + "_FILE", message: "set either \(variable) or \(variable)_FILE, not both")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw .init(setting: variable + "_FILE", message: "cannot read '\(path)'")
+        let data: [UInt8]
+        do {
+            data = try BoundedFile.contents(of: path, limit: BoundedFile.secretLimit)
+        } catch {
+            throw .init(setting: variable + "_FILE", message: "'\(path)' \(error)")
         }
         let value = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard !value.isEmpty else { throw .init(setting: variable + "_FILE", message: "'\(path)' is empty") }

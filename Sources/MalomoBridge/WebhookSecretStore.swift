@@ -48,28 +48,29 @@ public final class WebhookSecretStore: Sendable {
         self.current.withLock { $0 = snapshot }
     }
 
-    /// Reads a secrets directory. Hidden entries (Kubernetes' `..data` links) and
-    /// sub-directories are skipped; each remaining file is named after its webhook id.
+    /// Reads a secrets directory. Hidden entries (Kubernetes' `..data` links) are skipped, and so
+    /// is a symlink pointing nowhere (Kubernetes removes a deleted key's link just after it swaps
+    /// `..data`); each remaining entry must be a regular file named after its webhook id.
     ///
     /// - Throws: ``BridgeConfigurationError`` for `MALOMO_WEBHOOK_SECRETS_DIR` when the
-    ///   directory cannot be read or a file holds no secret.
+    ///   directory cannot be read, or an entry is not a regular file (a directory, FIFO or
+    ///   device), is larger than 64 KiB, cannot be read, or holds no secret.
     public static func readDirectory(_ path: String) throws(BridgeConfigurationError) -> [String: [WebhookSecret]] {
-        let fileManager = FileManager.default
         let names: [String]
         do {
-            names = try fileManager.contentsOfDirectory(atPath: path)
+            names = try FileManager.default.contentsOfDirectory(atPath: path)
         } catch {
             throw .init(setting: "MALOMO_WEBHOOK_SECRETS_DIR", message: "cannot read directory '\(path)'")
         }
         var result: [String: [WebhookSecret]] = [:]
         for name in names.sorted() where !name.hasPrefix(".") {
-            let filePath = (path as NSString).appendingPathComponent(name)
-            var isDirectory: ObjCBool = false
-            guard fileManager.fileExists(atPath: filePath, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            let data: [UInt8]
+            do {
+                data = try BoundedFile.contents(of: (path as NSString).appendingPathComponent(name), limit: BoundedFile.secretLimit)
+            } catch  where error.kind == .missing {
                 continue
-            }
-            guard let data = fileManager.contents(atPath: filePath) else {
-                throw .init(setting: "MALOMO_WEBHOOK_SECRETS_DIR", message: "cannot read secret file '\(name)'")
+            } catch {
+                throw .init(setting: "MALOMO_WEBHOOK_SECRETS_DIR", message: "secret file '\(name)' \(error)")
             }
             let secrets = String(decoding: data, as: UTF8.self)
                 .split(whereSeparator: { $0 == "\n" || $0 == "\r\n" })

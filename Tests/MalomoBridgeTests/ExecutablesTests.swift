@@ -49,22 +49,38 @@ import Testing
             (["ACK_TIMEOUT_MS": "10000"], [], "ACK_TIMEOUT_MS"),
             // Beside MALOMO_WEBHOOK_SECRET: one or the other, not both.
             (["MALOMO_WEBHOOK_SECRET_FILE": "/etc/hostname"], [], "MALOMO_WEBHOOK_SECRET_FILE"),
+            // Files that are not regular files: a FIFO (a read could block for ever) and devices
+            // (a read of /dev/zero never ends). `@fifo` is a FIFO the test creates.
+            (["KAFKA_PROPERTIES_FILE": "@fifo"], [], "KAFKA_PROPERTIES_FILE"),
+            (["KAFKA_PROPERTIES_FILE": "/dev/zero"], [], "KAFKA_PROPERTIES_FILE"),
+            (["KAFKA_SASL_PASSWORD_FILE": "@fifo"], [], "KAFKA_SASL_PASSWORD_FILE"),
+            (["MALOMO_WEBHOOK_SECRETS_DIR": "/dev"], [], "MALOMO_WEBHOOK_SECRETS_DIR"),
         ] as [([String: String], [String], String)]
     )
-    func configurationErrorsExit2NamingTheSetting(environment: [String: String], arguments: [String], setting: String) throws {
+    func configurationErrorsExit2NamingTheSetting(environment: [String: String], arguments: [String], setting: String) async throws {
+        let fifo = FileManager.default.temporaryDirectory.appendingPathComponent("config-\(UUID().uuidString).fifo").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        defer { unlink(fifo) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try BridgeProcess.binaryPath)
         process.arguments = arguments
         // A secret is configured unless the case is about unsigned mode, which refuses one.
         var env = ["KAFKA_BROKERS": "127.0.0.1:1", "MALOMO_WEBHOOK_SECRET": "s3cr3t", "PATH": "/usr/bin:/bin"]
-        for (key, value) in environment { env[key] = value }
+        for (key, value) in environment { env[key] = value == "@fifo" ? fifo : value }
         process.environment = env
         let stderr = Pipe()
         process.standardError = stderr
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        let output = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        // Bounded: a bridge stuck reading its configuration must fail the test, not hang it.
+        let deadline = ContinuousClock.now + .seconds(20)
+        while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            Issue.record("\(setting): still running after 20 s")
+        }
         process.waitUntilExit()
+        let output = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(process.terminationStatus == 2, "\(setting): exit \(process.terminationStatus), \(output)")
         #expect(output.contains(setting), "\(output)")
         #expect(!output.contains("s3cr3t"))

@@ -84,5 +84,49 @@ import Testing
         // Fixed again: picked up.
         try "fourth\n".write(to: file, atomically: true, encoding: .utf8)
         try await waitFor([WebhookSecret("fourth")!])
+        // Unreadable updates (tests run as root, so no chmod): the file replaced by a FIFO (a
+        // read would block forever), by a directory, or grown past 64 KiB. Each keeps the
+        // previous secrets, counts one failure, and the reloader goes on to see the fix.
+        let unreadable: [(String, () throws -> Void)] = [
+            ("a FIFO", { #expect(mkfifo(file.path, 0o600) == 0) }),
+            ("a directory", { try FileManager.default.createDirectory(at: file, withIntermediateDirectories: false) }),
+            ("a 65 KiB file", { try Data(repeating: 0x61, count: 65 * 1024).write(to: file) }),
+        ]
+        var previous = [WebhookSecret("fourth")!]
+        for (index, (what, replace)) in unreadable.enumerated() {
+            try FileManager.default.removeItem(at: file)
+            try replace()
+            let seen = ContinuousClock.now + .seconds(20)
+            while failures() != Double(2 + index) && ContinuousClock.now < seen { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(failures() == Double(2 + index), "\(what): no failure counted")
+            #expect(store.secrets(forWebhookID: "wh_1") == previous, "\(what) replaced the secrets")
+            try FileManager.default.removeItem(at: file)
+            try "fixed-\(index)\n".write(to: file, atomically: true, encoding: .utf8)
+            previous = [WebhookSecret("fixed-\(index)")!]
+            try await waitFor(previous)
+        }
+    }
+
+    /// The same files at startup stop it with the setting named, at once (a FIFO never blocks it).
+    @Test(.timeLimit(.minutes(1))) func unreadableSecretFilesAreRefusedAtStartup() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("unreadable-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("wh_1")
+        #expect(mkfifo(file.path, 0o600) == 0)
+        let notRegular = "secret file 'wh_1' is not a regular file (a directory, FIFO or device)"
+        #expect(throws: BridgeConfigurationError(setting: "MALOMO_WEBHOOK_SECRETS_DIR", message: notRegular)) {
+            try WebhookSecretStore.readDirectory(directory.path)
+        }
+        try FileManager.default.removeItem(at: file)
+        try Data(repeating: 0x61, count: 64 * 1024 + 1).write(to: file)
+        #expect(throws: BridgeConfigurationError(setting: "MALOMO_WEBHOOK_SECRETS_DIR", message: "secret file 'wh_1' is larger than 65536 bytes")) {
+            try WebhookSecretStore.readDirectory(directory.path)
+        }
+        // A link to nothing is a key Kubernetes is removing: skipped, like a deleted file.
+        try FileManager.default.removeItem(at: file)
+        try FileManager.default.createSymbolicLink(atPath: file.path, withDestinationPath: directory.appendingPathComponent("..data/wh_1").path)
+        try "other\n".write(to: directory.appendingPathComponent("wh_2"), atomically: true, encoding: .utf8)
+        #expect(try WebhookSecretStore.readDirectory(directory.path) == ["wh_2": [WebhookSecret("other")!]])
     }
 }
