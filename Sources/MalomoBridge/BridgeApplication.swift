@@ -204,9 +204,10 @@ public enum BridgeApplication {
         logger.info("Stopped: in-flight requests answered, Kafka producer flushed")
     }
 
-    /// librdkafka properties worth a line in the startup log (none of them secret).
+    /// librdkafka properties worth a line in the startup log (none of them secret), by the
+    /// canonical names `rd_kafka_conf_dump` reports (`metadata.broker.list` for `bootstrap.servers`).
     static let loggedProperties: Set<String> = [
-        "bootstrap.servers", "client.id", "enable.idempotence", "request.required.acks", "linger.ms",
+        "metadata.broker.list", "client.id", "enable.idempotence", "request.required.acks", "linger.ms",
         "message.timeout.ms", "queue.buffering.max.messages", "queue.buffering.max.kbytes", "compression.codec",
         "security.protocol", "sasl.mechanisms", "statistics.interval.ms", "reconnect.backoff.max.ms", "socket.nagle.disable",
     ]
