@@ -93,9 +93,59 @@ import Testing
             }
         }
         let values = Self.samples(String(decoding: metrics.render(), as: UTF8.self))
-        let errors = values.filter { $0.key.hasPrefix("malomo_bridge_kafka_delivery_errors_total{reason=") }
-        #expect(errors.values.reduce(0, +) == 1, "\(errors)")
+        let errors = values.filter { $0.key.hasPrefix("malomo_bridge_kafka_delivery_errors_total{reason=") && $0.value > 0 }
+        #expect(errors == [#"malomo_bridge_kafka_delivery_errors_total{reason="message_timed_out"}"#: 1], "\(errors)")
         #expect(values[#"malomo_bridge_webhooks_received_total{topic="orders:created",outcome="unavailable"}"#] == 1)
+        try harness.cluster.setAllBrokers(up: true)
+        await harness.producer.shutdown()
+    }
+
+    /// Past `KAFKA_QUEUE_MAX_MESSAGES`, a webhook is refused at once (503 `unavailable`, reason
+    /// `queue_full`), not after `ACK_TIMEOUT_MS`: the queue is full, waiting cannot help.
+    @Test func aFullProducerQueueIs503AtOnceAndCounted() async throws {
+        let harness = try BridgeHarness(brokers: 1) {
+            $0.ackTimeoutMilliseconds = 3000
+            $0.kafkaQueueMaxMessages = 1
+        }
+        let metrics = BridgeMetrics()
+        let app = BridgeApplication.makeWebhookApplication(
+            configuration: harness.configuration,
+            secrets: harness.secrets,
+            producer: harness.producer,
+            metrics: metrics,
+            logger: harness.logger
+        )
+        let body = Array(#"{"id":"queued"}"#.utf8)
+        try await app.test(.router) { client in
+            try harness.cluster.setAllBrokers(up: false)
+            async let first = client.postWebhook(body) { ($0.status, errorCode($0.body)) }
+            // Until the first record holds the queue's only slot.
+            let deadline = ContinuousClock.now + .seconds(10)
+            while (harness.producer.inFlightCount < 1 || harness.producer.queuedCount < 1) && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            #expect(harness.producer.queuedCount >= 1, "the first record never reached librdkafka's queue")
+            let started = ContinuousClock.now
+            try await client.postWebhook(body) {
+                #expect($0.status == .serviceUnavailable)
+                #expect(errorCode($0.body) == "unavailable")
+                #expect($0.headers[.retryAfter] != nil)
+            }
+            let elapsed = ContinuousClock.now - started
+            #expect(elapsed < .milliseconds(1500), "a full queue answered after \(elapsed), not at once")
+            let (status, code) = try await first
+            #expect(status == .serviceUnavailable && code == "unavailable", "the queued one timed out: \(status) \(code ?? "-")")
+        }
+        let values = Self.samples(String(decoding: metrics.render(), as: UTF8.self))
+        let errors = values.filter { $0.key.hasPrefix("malomo_bridge_kafka_delivery_errors_total{reason=") && $0.value > 0 }
+        #expect(
+            errors == [
+                #"malomo_bridge_kafka_delivery_errors_total{reason="queue_full"}"#: 1,
+                #"malomo_bridge_kafka_delivery_errors_total{reason="message_timed_out"}"#: 1,
+            ],
+            "\(errors)"
+        )
+        #expect(values[#"malomo_bridge_webhooks_received_total{topic="orders:created",outcome="unavailable"}"#] == 2)
         try harness.cluster.setAllBrokers(up: true)
         await harness.producer.shutdown()
     }
