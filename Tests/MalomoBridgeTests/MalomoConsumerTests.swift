@@ -6,6 +6,7 @@ import MalomoConsumer
 import MalomoModels
 import MalomoWebhookCore
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 import Testing
 
@@ -222,6 +223,72 @@ import Testing
         try await consumer.commitProcessed()
         #expect(try await committed(consumer, partition: partition) == seen[2].offset + 1)
         await consumer.close()
+        await harness.producer.shutdown()
+    }
+
+    struct HandlerFailure: Error {}
+
+    /// `run(handler:)`: a handler that throws ends `run` with its error; the records before it
+    /// are committed and the failed one is the first a new member of the group gets.
+    @Test func aThrowingHandlerStopsAndItsRecordIsRedelivered() async throws {
+        let harness = try BridgeHarness()
+        try await produce(harness, 3)
+        var configuration = consumerConfiguration(harness)
+        configuration.topics = [.ordersCreated]
+        let first = try MalomoEventConsumer(configuration: configuration, logger: harness.logger)
+        let handled = Mutex<[MalomoDelivery]>([])
+        await #expect(throws: HandlerFailure.self) {
+            try await first.run { delivery in
+                let count = handled.withLock {
+                    $0.append(delivery)
+                    return $0.count
+                }
+                if count == 2 { throw HandlerFailure() }
+            }
+        }
+        let seen = handled.withLock { $0 }
+        try #require(seen.count == 2)
+        let second = try MalomoEventConsumer(configuration: configuration, logger: harness.logger)
+        let again = try #require(try await second.next())
+        #expect(again.offset == seen[1].offset && again.eventID == seen[1].eventID, "the failed record is redelivered first")
+        #expect(try await committed(second, partition: again.partition) == seen[0].offset + 1)
+        await second.close()
+        await harness.producer.shutdown()
+    }
+
+    /// `MalomoEventConsumerService` in a `ServiceGroup`: graceful shutdown stops it and commits
+    /// what its handler processed (the interval and count are out of reach here, so only the
+    /// shutdown can have committed), and a handler's error ends the group with that error.
+    @Test func theServiceCommitsOnGracefulShutdownAndFailsWithItsHandler() async throws {
+        let harness = try BridgeHarness()
+        try await produce(harness, 2)
+        var configuration = consumerConfiguration(harness)
+        configuration.topics = [.ordersCreated]
+        configuration.commitInterval = .seconds(3600)
+        let consumer = try MalomoEventConsumer(configuration: configuration, logger: harness.logger)
+        let handled = Mutex<[MalomoDelivery]>([])
+        let service = MalomoEventConsumerService(consumer: consumer) { delivery in handled.withLock { $0.append(delivery) } }
+        let group = ServiceGroup(configuration: .init(services: [service], logger: harness.logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let deadline = ContinuousClock.now + .seconds(30)
+            while handled.withLock({ $0.count }) < 2 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        let seen = handled.withLock { $0 }
+        try #require(seen.count == 2)
+        let probe = try MalomoEventConsumer(configuration: configuration, logger: harness.logger)
+        #expect(try await committed(probe, partition: seen[1].partition) == seen[1].offset + 1)
+        await probe.close()
+
+        // A handler that throws: the group ends with its error (a service must not end quietly).
+        try await produce(harness, 1, from: 10)
+        let failing = try MalomoEventConsumer(configuration: configuration, logger: harness.logger)
+        let failingGroup = ServiceGroup(
+            configuration: .init(services: [MalomoEventConsumerService(consumer: failing) { _ in throw HandlerFailure() }], logger: harness.logger)
+        )
+        await #expect(throws: HandlerFailure.self) { try await failingGroup.run() }
         await harness.producer.shutdown()
     }
 
