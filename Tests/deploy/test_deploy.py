@@ -126,7 +126,10 @@ def test_probes_use_the_management_port(values):
     assert config["MANAGEMENT_PORT"] == "9090" and config["HTTP_PORT"] == "8080"
 
 
-@pytest.mark.parametrize("values", [DEFAULT_INSTALL, ALL_ON], ids=["defaults", "all-on"])
+SECRET_PROPERTIES = {**ALL_ON, "kafka": {**ALL_ON["kafka"], "extraProperties": {"sasl.oauthbearer.client.secret": "oauth-s3cr3t"}}}
+
+
+@pytest.mark.parametrize("values", [DEFAULT_INSTALL, ALL_ON, SECRET_PROPERTIES], ids=["defaults", "all-on", "secret-properties"])
 def test_secrets_are_mounted_files_never_env(values):
     docs = render(values)
     c = container(docs)
@@ -136,6 +139,15 @@ def test_secrets_are_mounted_files_never_env(values):
     assert config["MALOMO_WEBHOOK_SECRETS_DIR"] == "/etc/malomo/webhook-secrets"
     for entry in c.get("env", []):
         assert "valueFrom" not in entry or "secretKeyRef" not in entry["valueFrom"], "no secret as plain env"
+    # envFrom may bring in only the Kafka-properties Secret (KAFKA_PROPERTY_* keys), never the
+    # webhook secrets or any other Secret as environment variables.
+    secrets_by_name = {d["metadata"]["name"]: d for d in kind(docs, "Secret")}
+    for entry in c.get("envFrom", []):
+        if "secretRef" not in entry:
+            continue
+        name = entry["secretRef"]["name"]
+        assert name.endswith("-kafka-properties"), f"envFrom brings in Secret {name}"
+        assert all(key.startswith("KAFKA_PROPERTY_") for key in secrets_by_name[name]["data"]), name
     for key, value in config.items():
         assert "SECRET" not in key or key.endswith("_DIR") or key.endswith("_MS"), key
         assert "PASSWORD" not in key or key.endswith("_FILE"), key
