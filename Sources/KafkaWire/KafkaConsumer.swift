@@ -58,6 +58,9 @@ public final class KafkaConsumer: Sendable {
         /// Set once the consumer thread answered its last request and ended.
         let finished = Atomic<Bool>(false)
         let stopped = Atomic<Bool>(false)
+        /// librdkafka polls that came back empty while a request waited (tests wait on it to
+        /// know a `next()` is really blocked in librdkafka).
+        let emptyPolls = Atomic<Int>(0)
     }
 
     private let client: RDKafkaClient
@@ -135,6 +138,7 @@ public final class KafkaConsumer: Sendable {
                     poll.resume(.success(.message(message)))
                     return
                 }
+                mailbox.emptyPolls.add(1, ordering: .relaxed)
             } catch {
                 if let fatal = client.fatalError {
                     poll.resume(.failure(fatal))
@@ -224,6 +228,9 @@ public final class KafkaConsumer: Sendable {
             self.enqueue(.committed(partitions, continuation))
         }
     }
+
+    /// How many of librdkafka's polls came back empty while a ``poll(timeout:)`` waited.
+    var emptyPollCount: Int { self.mailbox.emptyPolls.load(ordering: .relaxed) }
 
     /// Makes pending and later ``next()`` calls return `nil` at once, while the consumer stays
     /// in its group so that processed offsets can still be committed before ``close()``.

@@ -1,8 +1,9 @@
 import Foundation
-import KafkaWire
 import Logging
 import Synchronization
 import Testing
+
+@testable import KafkaWire
 
 @Suite struct KafkaProducerTests {
     let logger = Logger(label: "test")
@@ -186,7 +187,7 @@ import Testing
         await consumer.close()
     }
 
-    @Test func cancellingAWaitingNextReturnsPromptly() async throws {
+    @Test(.timeLimit(.minutes(1))) func cancellingAWaitingNextReturnsPromptly() async throws {
         let cluster = try MockKafkaCluster(brokerCount: 1)
         try cluster.createTopic("wire.idle", partitions: 1)
         let consumer = try KafkaConsumer(
@@ -197,15 +198,22 @@ import Testing
             ),
             logger: Logger(label: "test")
         )
+        /// Until the consumer thread is serving a poll (librdkafka came back empty twice more).
+        func waitUntilBlocked() async throws {
+            let start = consumer.emptyPollCount
+            let deadline = ContinuousClock.now + .seconds(20)
+            while consumer.emptyPollCount < start + 2 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(consumer.emptyPollCount >= start + 2, "next() never reached librdkafka")
+        }
         let task = Task { try await consumer.next() }
-        try await Task.sleep(for: .milliseconds(300))
+        try await waitUntilBlocked()
         let start = ContinuousClock.now
         task.cancel()
         await #expect(throws: CancellationError.self) { try await task.value }
         #expect(ContinuousClock.now - start < .seconds(2))
         // stopReading() also ends a waiting next(), with nil.
         let waiting = Task { try await consumer.next() }
-        try await Task.sleep(for: .milliseconds(300))
+        try await waitUntilBlocked()
         consumer.stopReading()
         #expect(try await waiting.value == nil)
         await consumer.close()
