@@ -150,6 +150,72 @@ import Testing
         await harness.producer.shutdown()
     }
 
+    /// Each error outcome counted once under its own label, on the live server: the outcomes
+    /// `metricsCountKnownTraffic` and `deliveryErrorsAreCounted` do not produce. Before the
+    /// signature is checked the topic label is `unverified`, never the request's header.
+    @Test func everyErrorOutcomeIsCountedUnderItsLabel() async throws {
+        let harness = try BridgeHarness(secretsByWebhookID: ["wh_own": ["own-secret"]]) {
+            $0.defaultSecrets = []
+            $0.maxInFlight = 1
+            $0.httpReadTimeoutMilliseconds = 800
+        }
+        let metrics = BridgeMetrics()
+        let app = BridgeApplication.makeWebhookApplication(
+            configuration: harness.configuration,
+            secrets: harness.secrets,
+            producer: harness.producer,
+            metrics: metrics,
+            logger: harness.logger
+        )
+        let body = Array(#"{"id":"outcomes"}"#.utf8)
+        @Sendable func post(_ headers: [(String, String)], path: String = BridgeHarness.webhookPath) -> [UInt8] {
+            RawHTTPClient.postBytes(path: path, headers: [("Malomo-Topic", "orders:created")] + headers, body: body)
+        }
+        let ownSignature = WebhookSignatureVerifier.sign(body: body, secret: WebhookSecret("own-secret")!)
+        let statuses = try await app.test(.live) { client in
+            var statuses: [String: Int] = [:]
+            let port = client.port!
+            func status(_ raw: [UInt8]) async -> Int { (try? await RawHTTPClient.exchange(port: port, raw: raw).get().status) ?? -1 }
+            statuses["signature_missing"] = await status(post([("Malomo-Webhook-Id", "wh_own")]))
+            statuses["signature_malformed"] = await status(post([("Malomo-Webhook-Id", "wh_own"), ("Malomo-Signature", "zz")]))
+            statuses["no_secret_for_webhook"] = await status(post([("Malomo-Webhook-Id", "wh_other"), ("Malomo-Signature", ownSignature)]))
+            statuses["not_found"] = await status(post([("Malomo-Webhook-Id", "wh_own"), ("Malomo-Signature", ownSignature)], path: "/other"))
+            // The body ends early: the client half-closes after 5 of its 17 bytes.
+            let cut = Array(post([("Malomo-Webhook-Id", "wh_own"), ("Malomo-Signature", ownSignature)]).dropLast(12))
+            statuses["bad_request"] = (try? await RawHTTPClient.exchangeHalfClosed(port: port, raw: cut).get().status) ?? -1
+            // A body that never finishes holds the only MAX_IN_FLIGHT slot until its 408; a
+            // request meanwhile is 503 overloaded.
+            let slow = try RawHTTPClient.connectedSocket(port: port).get()
+            defer { close(slow) }
+            _ = cut.withUnsafeBytes { send(slow, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let held = ContinuousClock.now + .seconds(10)
+            func inFlight() -> Double { Self.samples(String(decoding: metrics.render(), as: UTF8.self))["malomo_bridge_requests_in_flight"] ?? 0 }
+            while inFlight() < 1 && ContinuousClock.now < held { try await Task.sleep(for: .milliseconds(5)) }
+            statuses["overloaded"] = await status(post([("Malomo-Webhook-Id", "wh_own"), ("Malomo-Signature", ownSignature)]))
+            statuses["read_timeout"] = (try? RawHTTPClient.parse(RawHTTPClient.readUntilClosed(slow)).get().status) ?? -1
+            await harness.producer.shutdown()
+            statuses["shutting_down"] = await status(post([("Malomo-Webhook-Id", "wh_own"), ("Malomo-Signature", ownSignature)]))
+            return statuses
+        }
+        #expect(
+            statuses == [
+                "signature_missing": 401, "signature_malformed": 401, "no_secret_for_webhook": 401, "not_found": 404,
+                "bad_request": 400, "overloaded": 503, "read_timeout": 408, "shutting_down": 503,
+            ]
+        )
+        let values = Self.samples(String(decoding: metrics.render(), as: UTF8.self))
+        let counted = values.filter { $0.key.hasPrefix("malomo_bridge_webhooks_received_total{") && $0.value > 0 }
+        var expected: [String: Double] = [:]
+        for outcome in [
+            "signature_missing", "signature_malformed", "no_secret_for_webhook", "not_found", "bad_request", "overloaded", "read_timeout",
+        ] {
+            expected[#"malomo_bridge_webhooks_received_total{topic="unverified",outcome="\#(outcome)"}"#] = 1
+        }
+        expected[#"malomo_bridge_webhooks_received_total{topic="orders:created",outcome="shutting_down"}"#] = 1
+        #expect(counted == expected)
+        #expect(values[#"malomo_bridge_kafka_delivery_errors_total{reason="shutdown"}"#] == 1)
+    }
+
     @Test func librdkafkaStatisticsBecomeMetrics() async throws {
         let harness = try BridgeHarness()
         let metrics = BridgeMetrics()
