@@ -86,8 +86,8 @@ enum RFC3339Now {
 
     /// Milliseconds since the Unix epoch, from the real-time clock.
     static func milliseconds() -> Int64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
+        // Foundation's clock rather than clock_gettime: which C module owns `timespec` differs
+        // between builds, and a clean one refused it under MemberImportVisibility.
+        Int64(exactly: (Date().timeIntervalSince1970 * 1000).rounded(.down)) ?? 0
     }
 }
