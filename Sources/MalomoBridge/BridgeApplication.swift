@@ -127,6 +127,7 @@ public enum BridgeApplication {
         onRunning: @escaping @Sendable (Ports) async -> Void = { _ in }
     ) async throws {
         let metrics = BridgeMetrics()
+        metrics.recordLimits(of: configuration)
         metrics.secretsLoaded.record(secrets.snapshot.count)
         let reloader = configuration.secretsDirectory.map { directory in
             SecretsReloader(

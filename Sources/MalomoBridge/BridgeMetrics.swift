@@ -1,4 +1,5 @@
 import CoreMetrics
+import Foundation
 import KafkaWire
 import MalomoContract
 import MalomoWebhookCore
@@ -6,7 +7,6 @@ import Metrics
 import Synchronization
 
 import class Prometheus.PrometheusCollectorRegistry
-import struct Prometheus.PrometheusMetricsFactory
 
 /// The bridge's metrics: swift-metrics types on a Prometheus registry of its own (no global
 /// bootstrap, so several bridges in one process — tests — do not mix). Every label value
@@ -14,7 +14,7 @@ import struct Prometheus.PrometheusMetricsFactory
 public final class BridgeMetrics: Sendable {
     /// The registry `/metrics` renders.
     public let registry: PrometheusCollectorRegistry
-    private let factory: PrometheusMetricsFactory
+    private let factory: DescribedMetricsFactory
     /// topic label → outcome → counter (two lookups, no key string built per request).
     private let received: Mutex<[String: [String: CoreMetrics.Counter]]> = Mutex([:])
     private let deliveryErrors: Mutex<[String: CoreMetrics.Counter]> = Mutex([:])
@@ -35,6 +35,9 @@ public final class BridgeMetrics: Sendable {
     let kafkaQueueBytes: CoreMetrics.Gauge
     let kafkaMessagesSent: CoreMetrics.Counter
     let kafkaBytesSent: CoreMetrics.Counter
+    private let maxInFlight: CoreMetrics.Gauge
+    private let ackTimeout: CoreMetrics.Gauge
+    private let startTime: CoreMetrics.Gauge
 
     /// Latency buckets, in seconds: fine below 50 ms (the promise is milliseconds), up to the 10 s Malomo allows.
     static let latencyBuckets: [Duration] = [
@@ -44,9 +47,11 @@ public final class BridgeMetrics: Sendable {
     /// Creates the metrics on a new registry.
     public init() {
         let registry = PrometheusCollectorRegistry()
-        var factory = PrometheusMetricsFactory(registry: registry)
-        factory.defaultDurationHistogramBuckets = Self.latencyBuckets
-        factory.valueHistogramBuckets["malomo_bridge_delivery_attempt_number"] = (1...10).map(Double.init)
+        let factory = DescribedMetricsFactory(
+            registry: registry,
+            durationBuckets: Self.latencyBuckets,
+            valueBuckets: ["malomo_bridge_delivery_attempt_number": (1...10).map(Double.init)]
+        )
         self.registry = registry
         self.factory = factory
         self.ackLatency = CoreMetrics.Timer(label: "malomo_bridge_ack_latency_seconds", factory: factory)
@@ -70,11 +75,21 @@ public final class BridgeMetrics: Sendable {
         self.kafkaQueueBytes = CoreMetrics.Gauge(label: "malomo_bridge_kafka_queue_bytes", factory: factory)
         self.kafkaMessagesSent = CoreMetrics.Counter(label: "malomo_bridge_kafka_messages_sent_total", factory: factory)
         self.kafkaBytesSent = CoreMetrics.Counter(label: "malomo_bridge_kafka_bytes_sent_total", factory: factory)
+        self.maxInFlight = CoreMetrics.Gauge(label: "malomo_bridge_max_in_flight", factory: factory)
+        self.ackTimeout = CoreMetrics.Gauge(label: "malomo_bridge_ack_timeout_seconds", factory: factory)
+        self.startTime = CoreMetrics.Gauge(label: "malomo_bridge_start_time_seconds", factory: factory)
+        self.startTime.record(Date().timeIntervalSince1970)
         // Pre-register the common series, so dashboards see zeros rather than gaps.
         for topic in MalomoTopic.known {
             self.receivedCounter(topicLabel: topic.rawValue, outcome: .accepted).increment(by: 0)
         }
         for reason in DeadLetterReason.all { self.deadLettered(reason: reason, topicLabel: "none", count: 0) }
+    }
+
+    /// Exports the limits that alert rules compare with (`MAX_IN_FLIGHT`, `ACK_TIMEOUT_MS`).
+    public func recordLimits(of configuration: BridgeConfiguration) {
+        self.maxInFlight.record(configuration.maxInFlight)
+        self.ackTimeout.record(Double(configuration.ackTimeoutMilliseconds) / 1000)
     }
 
     /// The Prometheus text exposition.

@@ -23,6 +23,35 @@ import Testing
         return result
     }
 
+    /// Every family on the page has a `# TYPE` of the kind ``BridgeMetricFamily`` declares and
+    /// a `# HELP` with its help text, and every sample belongs to such a family.
+    static func expectEveryFamilyDescribed(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        let lines = text.split(separator: "\n").map(String.init)
+        var typed: Set<String> = []
+        for line in lines where line.hasPrefix("# TYPE ") {
+            let parts = line.split(separator: " ")
+            guard parts.count == 4 else {
+                Issue.record("malformed TYPE line: \(line)", sourceLocation: sourceLocation)
+                continue
+            }
+            let name = String(parts[2])
+            typed.insert(name)
+            guard let family = BridgeMetricFamily.all.first(where: { $0.name == name }) else {
+                Issue.record("\(name) is not in BridgeMetricFamily.all", sourceLocation: sourceLocation)
+                continue
+            }
+            #expect(String(parts[3]) == family.kind.rawValue, "\(name)", sourceLocation: sourceLocation)
+            #expect(lines.contains("# HELP \(name) \(family.help)"), "\(name) has no (or another) HELP line", sourceLocation: sourceLocation)
+        }
+        for line in lines where !line.hasPrefix("#") && !line.isEmpty {
+            let series = String(line.prefix { $0 != "{" && $0 != " " })
+            let family = ["_bucket", "_sum", "_count"].reduce(series) { name, suffix in
+                name.hasSuffix(suffix) && typed.contains(String(name.dropLast(suffix.count))) ? String(name.dropLast(suffix.count)) : name
+            }
+            #expect(typed.contains(family), "\(series) has no TYPE line", sourceLocation: sourceLocation)
+        }
+    }
+
     @Test func metricsCountKnownTraffic() async throws {
         let harness = try BridgeHarness { $0.maxBodyBytes = 10_000 }
         let metrics = BridgeMetrics()
@@ -51,6 +80,7 @@ import Testing
             try await client.execute(uri: BridgeHarness.webhookPath, method: .get) { #expect($0.status == .methodNotAllowed) }
         }
         let text = String(decoding: metrics.render(), as: UTF8.self)
+        Self.expectEveryFamilyDescribed(text)
         let values = Self.samples(text)
         #expect(values[#"malomo_bridge_webhooks_received_total{topic="orders:created",outcome="accepted"}"#] == 3)
         // Undocumented topics are dead-lettered by default, and the dead-letter metric names them.
@@ -93,6 +123,7 @@ import Testing
             }
         }
         let values = Self.samples(String(decoding: metrics.render(), as: UTF8.self))
+        Self.expectEveryFamilyDescribed(String(decoding: metrics.render(), as: UTF8.self))
         let errors = values.filter { $0.key.hasPrefix("malomo_bridge_kafka_delivery_errors_total{reason=") && $0.value > 0 }
         #expect(errors == [#"malomo_bridge_kafka_delivery_errors_total{reason="message_timed_out"}"#: 1], "\(errors)")
         #expect(values[#"malomo_bridge_webhooks_received_total{topic="orders:created",outcome="unavailable"}"#] == 1)
@@ -235,6 +266,7 @@ import Testing
             try await Task.sleep(for: .milliseconds(50))
             values = Self.samples(String(decoding: metrics.render(), as: UTF8.self))
         }
+        Self.expectEveryFamilyDescribed(String(decoding: metrics.render(), as: UTF8.self))
         #expect((values["malomo_bridge_kafka_messages_sent_total"] ?? 0) >= 5)
         #expect((values["malomo_bridge_kafka_bytes_sent_total"] ?? 0) > 0)
         #expect(values["malomo_bridge_kafka_queue_messages"] == 0)

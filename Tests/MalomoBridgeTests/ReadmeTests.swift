@@ -21,4 +21,18 @@ import Testing
             }
         }
     }
+
+    /// The README's metrics table lists every family the bridge exposes, with its type.
+    @Test func metricsTableListsEveryFamily() throws {
+        let readme = try String(
+            contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("README.md"),
+            encoding: .utf8
+        )
+        let rows = readme.split(separator: "\n").filter { $0.hasPrefix("| `malomo_bridge_") }
+        for family in BridgeMetricFamily.all {
+            let row = try #require(rows.first { $0.contains("`\(family.name)`") }, "\(family.name) is not in the README's metrics table")
+            #expect(row.contains("| \(family.kind.rawValue)"), "\(family.name): the README gives another type")
+        }
+    }
 }
