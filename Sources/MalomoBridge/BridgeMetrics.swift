@@ -84,6 +84,14 @@ public final class BridgeMetrics: Sendable {
             self.receivedCounter(topicLabel: topic.rawValue, outcome: .accepted).increment(by: 0)
         }
         for reason in DeadLetterReason.all { self.deadLettered(reason: reason, topicLabel: "none", count: 0) }
+        // And the series alerts take a rate of: a series born at 1 shows no increase until its
+        // second change, so the first refusals after a start would go unseen.
+        for outcome in [WebhookOutcome.signatureMissing, .signatureMalformed, .signatureMismatch, .noSecret] {
+            self.receivedCounter(topicLabel: "unverified", outcome: outcome).increment(by: 0)
+        }
+        for code in [KafkaError.Code.messageTimedOut, .queueFull, .shutdown, .unconfirmed] {
+            self.counter(deliveryErrors, "malomo_bridge_kafka_delivery_errors_total", [("reason", code.description)]).increment(by: 0)
+        }
     }
 
     /// Exports the limits that alert rules compare with (`MAX_IN_FLIGHT`, `ACK_TIMEOUT_MS`).
