@@ -7,6 +7,7 @@ import base64
 import pathlib
 import re
 import subprocess
+import tempfile
 
 import helm_python as helm
 import kubernetes_validate
@@ -110,7 +111,7 @@ def test_all_on_renders_every_kind():
     kinds = {d["kind"] for d in render(ALL_ON)}
     assert kinds == {
         "ConfigMap", "Secret", "Deployment", "Service", "ServiceAccount", "Ingress", "HorizontalPodAutoscaler",
-        "PodDisruptionBudget", "ServiceMonitor", "NetworkPolicy",
+        "PodDisruptionBudget", "ServiceMonitor", "NetworkPolicy", "PrometheusRule",
     }
 
 
@@ -313,3 +314,100 @@ def test_network_policy_admits_only_named_sources():
         render({**DEFAULT_INSTALL, "networkPolicy": {"enabled": True, "webhookFrom": []}})
     with pytest.raises(Exception, match="networkPolicy.metricsFrom must name"):
         render({**DEFAULT_INSTALL, "networkPolicy": {"enabled": True, "metricsFrom": []}})
+
+
+RULES_FILE = CHART / "files" / "prometheus-rules.yaml"
+
+
+def promtool_check(groups):
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml") as handle:
+        yaml.safe_dump({"groups": groups}, handle)
+        handle.flush()
+        result = subprocess.run(["promtool", "check", "rules", handle.name], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def test_prometheus_rule_is_the_rules_file_with_the_values_applied():
+    rule = kind(render(ALL_ON), "PrometheusRule")[0]
+    assert rule["apiVersion"] == "monitoring.coreos.com/v1"
+    assert rule["metadata"]["labels"]["release"] == "prometheus"
+    plain = yaml.safe_load(RULES_FILE.read_text())["groups"]
+    rendered = rule["spec"]["groups"]
+    assert [g["name"] for g in rendered] == [g["name"] for g in plain]
+    for plain_group, group in zip(plain, rendered):
+        assert [r["alert"] for r in group["rules"]] == [r["alert"] for r in plain_group["rules"]]
+        for original, alert in zip(plain_group["rules"], group["rules"]):
+            name = original["alert"]
+            assert alert["expr"] == original["expr"], name
+            assert alert["for"] == ("5m" if name == "MalomoBridgeNotReady" else original["for"]), name
+            assert alert["labels"] == {**original["labels"], "team": "platform"}, name
+            assert alert["annotations"] == {
+                **original["annotations"],
+                "runbook_url": f"https://runbooks.example.com/malomo-bridge#{name.lower()}",
+            }, name
+    assert "SUCCESS: 9 rules found" in promtool_check(rendered)
+    # Off by default; and the plain file passes promtool as shipped.
+    assert not kind(render(DEFAULT_INSTALL), "PrometheusRule")
+    assert "SUCCESS" in promtool_check(plain)
+
+
+def test_every_alert_has_a_runbook_section_and_names_only_exported_metrics():
+    runbook = (ROOT / "docs" / "runbook.md").read_text()
+    families = set(re.findall(r'name: "(malomo_bridge_\w+)"', (ROOT / "Sources" / "MalomoBridge" / "BridgeMetricFamily.swift").read_text()))
+    for group in yaml.safe_load(RULES_FILE.read_text())["groups"]:
+        for rule in group["rules"]:
+            assert f"### {rule['alert']}" in runbook, rule["alert"]
+            assert rule["annotations"]["runbook"] == f"docs/runbook.md#{rule['alert'].lower()}"
+            assert rule["labels"]["severity"] in {"critical", "warning"}
+            for metric in re.findall(r"malomo_bridge_\w+", rule["expr"]):
+                base = re.sub(r"_(bucket|count|sum)$", "", metric)
+                assert base in families, f"{rule['alert']} uses {metric}, which the bridge does not export"
+
+
+def test_schema_refuses_a_bad_alert_duration():
+    chart = helm.Chart.load(CHART)
+    with pytest.raises(Exception, match="pattern|does not match"):
+        chart.validate_schema({**DEFAULT_INSTALL, "prometheusRule": {"enabled": True, "for": {"MalomoBridgeNotReady": "five minutes"}}})
+
+
+DASHBOARD_FILE = CHART / "files" / "grafana-dashboard.json"
+
+
+def dashboard_queries(dashboard):
+    return [target["expr"] for panel in dashboard["panels"] for target in panel.get("targets", [])]
+
+
+def test_dashboard_configmap_carries_the_sidecar_label_and_the_file():
+    import json
+
+    maps = [d for d in kind(render(ALL_ON), "ConfigMap") if d["metadata"]["name"].endswith("-dashboard")]
+    assert len(maps) == 1
+    dashboard_map = maps[0]
+    assert dashboard_map["metadata"]["labels"]["grafana_dashboard"] == "1"
+    assert dashboard_map["metadata"]["annotations"] == {"grafana_folder": "Malomo"}
+    assert json.loads(dashboard_map["data"]["malomo-bridge.json"]) == json.loads(DASHBOARD_FILE.read_text())
+    assert not [d for d in kind(render(DEFAULT_INSTALL), "ConfigMap") if d["metadata"]["name"].endswith("-dashboard")]
+
+
+def test_dashboard_queries_name_only_exported_metrics_and_cover_the_issue_list():
+    import json
+
+    dashboard = json.loads(DASHBOARD_FILE.read_text())
+    families = set(re.findall(r'name: "(malomo_bridge_\w+)"', (ROOT / "Sources" / "MalomoBridge" / "BridgeMetricFamily.swift").read_text()))
+    used = set()
+    for expr in dashboard_queries(dashboard):
+        for metric in re.findall(r"malomo_bridge_\w+", expr):
+            base = re.sub(r"_(bucket|count|sum)$", "", metric)
+            assert base in families, f"{expr} uses {metric}, which the bridge does not export"
+            used.add(base)
+        assert 'job=~"$job"' in expr, f"{expr} ignores the job variable"
+    # Outcomes, ack latency, in flight, queue depth, dead letters, attempt numbers, broker RTT, readiness.
+    for family in [
+        "malomo_bridge_webhooks_received_total", "malomo_bridge_ack_latency_seconds", "malomo_bridge_requests_in_flight",
+        "malomo_bridge_kafka_queue_messages", "malomo_bridge_dead_letters_total", "malomo_bridge_delivery_attempt_number",
+        "malomo_bridge_kafka_broker_rtt_seconds", "malomo_bridge_ready",
+    ]:
+        assert family in used, family
+    ids = [panel["id"] for panel in dashboard["panels"]]
+    assert len(ids) == len(set(ids))
