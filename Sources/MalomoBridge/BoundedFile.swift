@@ -38,20 +38,28 @@ enum BoundedFile {
 
     /// The whole file, at most `limit` bytes.
     static func contents(of path: String, limit: Int) throws(ReadError) -> [UInt8] {
-        // The type, symlinks followed. Opening with O_NONBLOCK keeps a FIFO swapped in after
-        // this check from blocking (it reads as empty), and the limit bounds a device.
-        let resolved = (path as NSString).resolvingSymlinksInPath
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: resolved) else {
-            throw ReadError(kind: FileManager.default.fileExists(atPath: path) ? .unreadable(errno: errno) : .missing)
-        }
-        let type = attributes[.type] as? FileAttributeType
-        // Still a link after resolving: it points nowhere.
-        if type == .typeSymbolicLink { throw ReadError(kind: .missing) }
-        guard type == .typeRegular else { throw ReadError(kind: .notRegularFile) }
-        let fd = open(resolved, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
-        guard fd >= 0 else {
+        // realpath follows every link of every component (a chain too) and fails with ELOOP
+        // on a loop; only "nothing there" (ENOENT) is `.missing`. The type is then read from the
+        // resolved path, which no longer contains a link, and the open refuses a link swapped
+        // in since (O_NOFOLLOW); O_NONBLOCK keeps a FIFO from blocking the open or the read.
+        guard let resolvedPointer = realpath(path, nil) else {
             let code = errno
             throw ReadError(kind: code == ENOENT || code == ENOTDIR ? .missing : .unreadable(errno: code))
+        }
+        let resolved = String(cString: resolvedPointer)
+        free(resolvedPointer)
+        let attributes: [FileAttributeKey: Any]
+        do {
+            attributes = try FileManager.default.attributesOfItem(atPath: resolved)
+        } catch {
+            let underlying = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError)?.code
+            throw ReadError(kind: .unreadable(errno: Int32(underlying ?? Int(EIO))))
+        }
+        guard attributes[.type] as? FileAttributeType == .typeRegular else { throw ReadError(kind: .notRegularFile) }
+        let fd = open(resolved, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW)
+        guard fd >= 0 else {
+            let code = errno
+            throw ReadError(kind: code == ENOENT ? .missing : .unreadable(errno: code))
         }
         defer { close(fd) }
         var bytes: [UInt8] = []
@@ -59,8 +67,9 @@ enum BoundedFile {
         while true {
             let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if count < 0 {
-                if errno == EINTR { continue }
-                throw ReadError(kind: .unreadable(errno: errno))
+                let code = errno
+                if code == EINTR { continue }
+                throw ReadError(kind: code == EISDIR ? .notRegularFile : .unreadable(errno: code))
             }
             if count == 0 { return bytes }
             guard bytes.count + count <= limit else { throw ReadError(kind: .tooLarge(limit: limit)) }
@@ -70,6 +79,8 @@ enum BoundedFile {
 
     /// The largest secret file accepted (a few secrets and comments fit many times over).
     static let secretLimit = 64 * 1024
+    /// The most entries a secrets directory may hold (each file up to ``secretLimit``).
+    static let secretFilesLimit = 4096
     /// The largest librdkafka properties file accepted.
     static let propertiesLimit = 1024 * 1024
 }

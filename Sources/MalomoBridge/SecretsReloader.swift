@@ -79,7 +79,8 @@ public struct SecretsReloader: Service {
     static func fingerprint(of directory: String) -> [UInt8] {
         var hasher = SHA256()
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        for name in names.sorted() where !name.hasPrefix(".") {
+        hasher.update(data: Array("\(names.count)".utf8) + [0])
+        for name in names.sorted().prefix(BoundedFile.secretFilesLimit + 1) where !name.hasPrefix(".") {
             hasher.update(data: Array(name.utf8) + [0])
             // Bounded and never blocking (a FIFO dropped in the directory must not wedge the
             // reloader); a file that cannot be read is hashed by its error, so fixing it is a change.

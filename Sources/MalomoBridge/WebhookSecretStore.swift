@@ -53,8 +53,9 @@ public final class WebhookSecretStore: Sendable {
     /// `..data`); each remaining entry must be a regular file named after its webhook id.
     ///
     /// - Throws: ``BridgeConfigurationError`` for `MALOMO_WEBHOOK_SECRETS_DIR` when the
-    ///   directory cannot be read, or an entry is not a regular file (a directory, FIFO or
-    ///   device), is larger than 64 KiB, cannot be read, or holds no secret.
+    ///   directory cannot be read or holds more than 4096 entries, or an entry is not a regular
+    ///   file (a directory, FIFO or device), is larger than 64 KiB, cannot be read (a symlink
+    ///   loop, permissions), or holds no secret.
     public static func readDirectory(_ path: String) throws(BridgeConfigurationError) -> [String: [WebhookSecret]] {
         let names: [String]
         do {
@@ -62,8 +63,15 @@ public final class WebhookSecretStore: Sendable {
         } catch {
             throw .init(setting: "MALOMO_WEBHOOK_SECRETS_DIR", message: "cannot read directory '\(path)'")
         }
+        let visible = names.filter { !$0.hasPrefix(".") }
+        guard visible.count <= BoundedFile.secretFilesLimit else {
+            throw .init(
+                setting: "MALOMO_WEBHOOK_SECRETS_DIR",
+                message: "holds \(visible.count) entries, more than \(BoundedFile.secretFilesLimit) webhook ids"
+            )
+        }
         var result: [String: [WebhookSecret]] = [:]
-        for name in names.sorted() where !name.hasPrefix(".") {
+        for name in visible.sorted() {
             let data: [UInt8]
             do {
                 data = try BoundedFile.contents(of: (path as NSString).appendingPathComponent(name), limit: BoundedFile.secretLimit)

@@ -123,6 +123,23 @@ import Testing
         #expect(throws: BridgeConfigurationError(setting: "MALOMO_WEBHOOK_SECRETS_DIR", message: "secret file 'wh_1' is larger than 65536 bytes")) {
             try WebhookSecretStore.readDirectory(directory.path)
         }
+        // A chain of links is followed to its end; a loop is an error, not a missing file.
+        try FileManager.default.removeItem(at: file)
+        let target = directory.appendingPathComponent(".target")
+        try "chained\n".write(to: target, atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: directory.appendingPathComponent(".middle").path, withDestinationPath: target.path)
+        try FileManager.default.createSymbolicLink(atPath: file.path, withDestinationPath: directory.appendingPathComponent(".middle").path)
+        #expect(try WebhookSecretStore.readDirectory(directory.path) == ["wh_1": [WebhookSecret("chained")!]])
+        try FileManager.default.removeItem(at: file)
+        try FileManager.default.createSymbolicLink(atPath: file.path, withDestinationPath: file.path)
+        #expect(
+            throws: BridgeConfigurationError(
+                setting: "MALOMO_WEBHOOK_SECRETS_DIR",
+                message: "secret file 'wh_1' cannot be read (Too many levels of symbolic links)"
+            )
+        ) {
+            try WebhookSecretStore.readDirectory(directory.path)
+        }
         // A link to nothing is a key Kubernetes is removing: skipped, like a deleted file.
         try FileManager.default.removeItem(at: file)
         try FileManager.default.createSymbolicLink(atPath: file.path, withDestinationPath: directory.appendingPathComponent("..data/wh_1").path)
