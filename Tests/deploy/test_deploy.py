@@ -346,7 +346,7 @@ def test_prometheus_rule_is_the_rules_file_with_the_values_applied():
                 **original["annotations"],
                 "runbook_url": f"https://runbooks.example.com/malomo-bridge#{name.lower()}",
             }, name
-    assert "SUCCESS: 9 rules found" in promtool_check(rendered)
+    assert f"SUCCESS: {sum(len(g['rules']) for g in plain)} rules found" in promtool_check(rendered)
     # Off by default; and the plain file passes promtool as shipped.
     assert not kind(render(DEFAULT_INSTALL), "PrometheusRule")
     assert "SUCCESS" in promtool_check(plain)
@@ -411,3 +411,19 @@ def test_dashboard_queries_name_only_exported_metrics_and_cover_the_issue_list()
         assert family in used, family
     ids = [panel["id"] for panel in dashboard["panels"]]
     assert len(ids) == len(set(ids))
+
+
+def test_alert_labels_never_replace_an_alerts_severity_and_the_schema_knows_every_alert():
+    import json
+
+    rule = kind(render({**DEFAULT_INSTALL, "prometheusRule": {"enabled": True, "alertLabels": {"severity": "page", "team": "x"}}}),
+                "PrometheusRule")[0]
+    plain = {r["alert"]: r for g in yaml.safe_load(RULES_FILE.read_text())["groups"] for r in g["rules"]}
+    for group in rule["spec"]["groups"]:
+        for alert in group["rules"]:
+            assert alert["labels"] == {**plain[alert["alert"]]["labels"], "team": "x"}, alert["alert"]
+    schema = json.loads((CHART / "values.schema.json").read_text())
+    assert schema["properties"]["prometheusRule"]["properties"]["for"]["propertyNames"]["enum"] == list(plain)
+    chart = helm.Chart.load(CHART)
+    with pytest.raises(Exception, match="MalomoBridgeNotRaedy|enum|is not one of"):
+        chart.validate_schema({**DEFAULT_INSTALL, "prometheusRule": {"for": {"MalomoBridgeNotRaedy": "5m"}}})
