@@ -230,7 +230,7 @@ import Testing
 
     /// `run(handler:)`: a handler that throws ends `run` with its error; the records before it
     /// are committed and the failed one is the first a new member of the group gets.
-    @Test func aThrowingHandlerStopsAndItsRecordIsRedelivered() async throws {
+    @Test(.timeLimit(.minutes(2))) func aThrowingHandlerStopsAndItsRecordIsRedelivered() async throws {
         let harness = try BridgeHarness()
         try await produce(harness, 3)
         var configuration = consumerConfiguration(harness)
@@ -259,7 +259,7 @@ import Testing
     /// `MalomoEventConsumerService` in a `ServiceGroup`: graceful shutdown stops it and commits
     /// what its handler processed (the interval and count are out of reach here, so only the
     /// shutdown can have committed), and a handler's error ends the group with that error.
-    @Test func theServiceCommitsOnGracefulShutdownAndFailsWithItsHandler() async throws {
+    @Test(.timeLimit(.minutes(2))) func theServiceCommitsOnGracefulShutdownAndFailsWithItsHandler() async throws {
         let harness = try BridgeHarness()
         try await produce(harness, 2)
         var configuration = consumerConfiguration(harness)

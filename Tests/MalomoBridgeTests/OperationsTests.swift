@@ -188,7 +188,7 @@ import Testing
         let harness = try BridgeHarness(secretsByWebhookID: ["wh_own": ["own-secret"]]) {
             $0.defaultSecrets = []
             $0.maxInFlight = 1
-            $0.httpReadTimeoutMilliseconds = 800
+            $0.httpReadTimeoutMilliseconds = 3000
         }
         let metrics = BridgeMetrics()
         let app = BridgeApplication.makeWebhookApplication(

@@ -54,11 +54,12 @@ import Testing
     @Test func sigtermTurnsReadinessAt503AtOnceAndTheStopIsBounded() async throws {
         let cluster = try MockKafkaCluster(brokerCount: 1, logger: Self.quiet)
         try cluster.createTopic("malomo.orders.created", partitions: 1)
-        let readTimeout = Duration.milliseconds(1500)
-        let ackTimeout = Duration.milliseconds(2000)
+        // Long enough that both requests are surely still in flight at SIGTERM on a loaded machine.
+        let readTimeout = Duration.milliseconds(5000)
+        let ackTimeout = Duration.milliseconds(6000)
         let bridge = try await BridgeProcess(environment: [
             "KAFKA_BROKERS": cluster.bootstrapServers, "MALOMO_WEBHOOK_SECRET": BridgeHarness.secret,
-            "ACK_TIMEOUT_MS": "2000", "HTTP_READ_TIMEOUT_MS": "1500", "LOG_LEVEL": "info",
+            "ACK_TIMEOUT_MS": "6000", "HTTP_READ_TIMEOUT_MS": "5000", "LOG_LEVEL": "info",
         ])
         let ready = await Self.eventually(within: .seconds(15)) {
             if case .success(let response) = await RawHTTPClient.get(port: bridge.managementPort, path: "/readyz") {
@@ -88,13 +89,15 @@ import Testing
         let signalled = ContinuousClock.now
         bridge.signal(SIGTERM)
         var drainingBody: String?
-        let notReady = await Self.eventually(within: .milliseconds(500)) {
+        let notReady = await Self.eventually(within: .seconds(1)) {
             guard case .success(let response) = await RawHTTPClient.get(port: bridge.managementPort, path: "/readyz") else { return false }
             drainingBody = String(decoding: response.body, as: UTF8.self)
             return response.status == 503
         }
         let readinessTurned = ContinuousClock.now - signalled
         #expect(notReady, "/readyz still ready \(readinessTurned) after SIGTERM")
+        // Both were still being handled when the drain began (the drain is what is tested).
+        #expect(await Self.metric("malomo_bridge_requests_in_flight", bridge) == 2, "the requests ended before the drain")
         #expect(drainingBody?.contains(#""draining":true"#) == true, "\(drainingBody ?? "-")")
         let refused = await Self.eventually(within: .seconds(1)) {
             if case .failure(.connectRefused) = RawHTTPClient.connectedSocket(port: bridge.webhookPort, timeout: 1) { return true }
