@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "MalomoModels", targets: ["MalomoModels"]),
         .library(name: "MalomoConsumer", targets: ["MalomoConsumer"]),
         .executable(name: "malomo-events-tail", targets: ["MalomoEventsTail"]),
+        .executable(name: "malomo-mock-kafka", targets: ["MalomoMockKafka"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -79,6 +80,8 @@ let package = Package(
             name: "MalomoEventsTail",
             dependencies: ["MalomoConsumer", "MalomoModels", "KafkaWire", logging, serviceLifecycle, unixSignals]
         ),
+        // librdkafka's mock cluster as a process of its own (benchmarks, local tests).
+        .executableTarget(name: "MalomoMockKafka", dependencies: ["KafkaWire", "MalomoContract", logging]),
         .testTarget(name: "MalomoContractTests", dependencies: ["MalomoContract", crypto]),
         .testTarget(name: "MalomoWebhookCoreTests", dependencies: ["MalomoContract", "MalomoWebhookCore"]),
         .testTarget(name: "KafkaWireTests", dependencies: ["KafkaWire", logging]),

@@ -86,6 +86,41 @@ import Testing
         #expect(!output.contains("s3cr3t"))
     }
 
+    /// `malomo-mock-kafka` (the benchmark's broker process) prints its bootstrap servers, holds
+    /// the Malomo topics, takes a produce, and refuses a bad flag with exit 2.
+    @Test(.timeLimit(.minutes(1))) func mockKafkaProcessServesTheMalomoTopics() async throws {
+        let bad = Process()
+        bad.executableURL = URL(fileURLWithPath: try Self.binary("malomo-mock-kafka"))
+        bad.arguments = ["--brokers", "0"]
+        bad.standardError = FileHandle.nullDevice
+        try bad.run()
+        bad.waitUntilExit()
+        #expect(bad.terminationStatus == 2)
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try Self.binary("malomo-mock-kafka"))
+        process.arguments = ["--brokers", "1", "--partitions", "2"]
+        let stdout = Pipe()
+        process.standardOutput = stdout
+        try process.run()
+        defer { kill(process.processIdentifier, SIGKILL) }
+        let output = OutputCollector()
+        stdout.fileHandleForReading.readabilityHandler = { output.append($0.availableData) }
+        let deadline = ContinuousClock.now + .seconds(20)
+        while output.lines.isEmpty && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        let line = try #require(output.lines.first, "no bootstrap line")
+        #expect(line.hasPrefix("bootstrap.servers=127.0.0.1:"))
+        let bootstrap = String(line.dropFirst("bootstrap.servers=".count))
+        var logger = Logger(label: "mock-kafka-test")
+        logger.logLevel = .critical
+        var configuration = KafkaProducerConfiguration(bootstrapServers: [bootstrap])
+        configuration.additionalProperties["allow.auto.create.topics"] = "false"
+        let producer = try KafkaProducer(configuration: configuration, logger: logger)
+        let report = try await producer.send(KafkaProducerRecord(topic: "malomo.orders.created", key: Array("k".utf8), value: [1]))
+        #expect(report.offset == 0 && (0..<2).contains(report.partition))
+        await producer.shutdown()
+    }
+
     /// `malomo-bridge --dev` (the README's first command) prints a curl that gets a 202.
     @Test func devModeBannerCurlIsAccepted() async throws {
         let process = Process()
