@@ -41,6 +41,38 @@ def open_fds(pid):
     return len(os.listdir(f"/proc/{pid}/fd"))
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_tree(pid):
+    """pid and its descendants (nginx's master and worker)."""
+    pids = [pid]
+    for task in pathlib.Path(f"/proc/{pid}/task").iterdir():
+        children = (task / "children").read_text().split()
+        for child in children:
+            pids += process_tree(int(child))
+    return pids
+
+
+def cpu_seconds(pid):
+    """User + system CPU of a process and its descendants, every thread included (/proc/PID/stat)."""
+    total = 0
+    for each in process_tree(pid):
+        text = pathlib.Path(f"/proc/{each}/stat").read_text()
+        fields = text[text.rindex(")") + 2:].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / CLOCK_TICKS
+
+
+def expect_only(target, statuses, wanted):
+    """The run fails unless every answer had the wanted status: a baseline that answers
+    errors is not a ceiling."""
+    answered = sum(statuses.values())
+    wrong = {code: count for code, count in statuses.items() if str(code) != str(wanted)}
+    if answered == 0 or wrong:
+        sys.exit(f"{target}: expected only {wanted}, got {statuses} ({answered} answers)")
+
+
 def metrics():
     text = urllib.request.urlopen(f"http://127.0.0.1:{MANAGEMENT_PORT}/metrics", timeout=5).read().decode()
     accepted = sum(float(v) for v in re.findall(r'malomo_bridge_webhooks_received_total\{[^}]*outcome="accepted"[^}]*\} (\S+)', text))
@@ -53,8 +85,8 @@ def wrk(port, script, duration=DURATION, connections=CONNECTIONS):
     out = sh(["wrk", "-t2", f"-c{connections}", f"-d{duration}", "--latency", "-s", script, f"http://127.0.0.1:{port}"]).stdout
     result = {"requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
               "requests": int(re.search(r"(\d+) requests in", out).group(1)),
-              "non_2xx": int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0,
-              "errors": re.search(r"Socket errors:.*", out).group(0) if "Socket errors" in out else ""}
+              "statuses": {code: int(count) for code, count in re.findall(r"^STATUS (\d+) (\d+)$", out, re.M)},
+              "socket_errors": [int(x) for x in re.search(r"^ERRORS (\d+) (\d+) (\d+) (\d+)$", out, re.M).groups()]}
     for name, value in re.findall(r"PCT (p[\d.]+) ([\d.]+)", out):
         result[name + "_ms"] = float(value)
     return result
@@ -92,93 +124,141 @@ def kafka_end_offsets(bootstrap):
     return sum(max(0, int(offset)) for offset in re.findall(r"offset (-?\d+)", out))
 
 
+def wait_http(port, path, timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2)
+            return
+        except Exception:
+            time.sleep(0.2)
+    sys.exit(f"nothing answered on port {port}{path}")
+
+
+def measured(pid, run, broker_pid=None):
+    """Runs one load phase and adds the server's CPU seconds and CPU per answered request (and
+    the broker process's, reported beside it, never added to the bridge's)."""
+    before = cpu_seconds(pid)
+    broker_before = cpu_seconds(broker_pid) if broker_pid else 0
+    result = run()
+    cpu = cpu_seconds(pid) - before
+    answered = sum(result["statuses"].values())
+    result["cpu_seconds"] = cpu
+    result["cpu_us_per_request"] = cpu / answered * 1e6 if answered else None
+    if broker_pid:
+        result["broker_cpu_us_per_request"] = (cpu_seconds(broker_pid) - broker_before) / answered * 1e6 if answered else None
+    return result
+
+
 def main():
     OUT.mkdir(exist_ok=True)
     work = pathlib.Path(tempfile.mkdtemp(prefix="malomo-bench-"))
     lua = work / "post.lua"
     subprocess.run([sys.executable, str(ROOT / "Benchmarks/wrk/make-lua.py"), SECRET, str(FIXTURES), str(lua)], check=True)
-    lua.write_text(lua.read_text() + """
-function done(summary, latency, requests)
-  for _, p in pairs({50, 90, 99, 99.9}) do
-    io.write(string.format("PCT p%s %.3f\\n", p, latency:percentile(p) / 1000))
-  end
-  io.write(string.format("PCT pmax %.3f\\n", latency.max / 1000))
-end
-""")
-    env = dict(os.environ, LOG_LEVEL="warning", LOG_FORMAT="json", MANAGEMENT_PORT=str(MANAGEMENT_PORT))
-    bridge = subprocess.Popen([str(ROOT / ".build/release/malomo-bridge"), "--dev", "--http-port", str(BRIDGE_PORT)],
-                              stdout=subprocess.PIPE, stderr=open(work / "bridge.err", "w"), text=True, env=env)
-    nginx = subprocess.Popen(["nginx", "-c", str(ROOT / "Benchmarks/wrk/nginx.conf"), "-p", str(work)],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # The broker in a process of its own, as in production the broker is elsewhere: its CPU is
+    # not the bridge's.
+    processes = []
+
+    def start(args, **kwargs):
+        process = subprocess.Popen(args, **kwargs)
+        processes.append(process)
+        return process
+
     try:
-        bootstrap = None
-        deadline = time.time() + 60
-        while time.time() < deadline and bootstrap is None:
-            line = bridge.stdout.readline()
-            if m := re.search(r"Kafka bootstrap servers: (\S+)", line):
-                bootstrap = m.group(1)
-        assert bootstrap, "the bridge did not start"
-        time.sleep(1)
-        idle_rss = rss_kib(bridge.pid)
-        results = {"machine": {"cpus": os.cpu_count(), "kernel": os.uname().release,
-                               "cpu": next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "")},
-                   "settings": {"connections": CONNECTIONS, "duration": DURATION, "wrk_threads": 2},
-                   "idle_rss_kib": idle_rss, "rounds": []}
-        # Warm-up for both.
-        wrk(BRIDGE_PORT, str(lua), "2s", 16)
-        wrk(NGINX_PORT, str(lua), "2s", 16)
-        for round_number in range(ROUNDS):
-            b = wrk(BRIDGE_PORT, str(lua))
-            n = wrk(NGINX_PORT, str(lua))
-            rss = rss_kib(bridge.pid)
-            results["rounds"].append({"bridge": b, "nginx": n, "ratio": b["requests_per_second"] / n["requests_per_second"],
-                                      "rss_after_kib": rss, "open_fds": open_fds(bridge.pid)})
-            print(f"round {round_number + 1}: bridge {b['requests_per_second']:.0f} req/s (p99 {b.get('p99_ms')} ms, "
-                  f"non-2xx {b['non_2xx']}), nginx {n['requests_per_second']:.0f} req/s (p99 {n.get('p99_ms')} ms), "
-                  f"ratio {b['requests_per_second'] / n['requests_per_second']:.2f}, RSS {rss / 1024:.1f} MiB", flush=True)
-        body = FIXTURES / "order.json"
-        signature = hmac.new(SECRET.encode(), body.read_bytes(), hashlib.sha256).hexdigest().upper()
-        headers = [("Content-Type", "application/json"), ("Malomo-Topic", "orders:created"),
-                   ("Malomo-Webhook-Id", "bench"), ("Malomo-Attempt-Number", "1"), ("Malomo-Signature", signature)]
-        fixed_b = hey_fixed_rate(BRIDGE_PORT, str(body), headers)
-        fixed_n = hey_fixed_rate(NGINX_PORT, str(body), headers)
-        results["fixed_rate"] = {"bridge": {k: v for k, v in fixed_b.items() if k != "latencies"},
-                                 "nginx": {k: v for k, v in fixed_n.items() if k != "latencies"}}
-        print(f"fixed 2000 req/s: bridge p50 {fixed_b['p50_ms']:.2f} p99 {fixed_b['p99_ms']:.2f} p99.9 {fixed_b['p99.9_ms']:.2f} "
-              f"max {fixed_b['max_ms']:.2f} ms (>50 ms: {fixed_b['over_50ms']}, statuses {fixed_b['statuses']}); "
-              f"nginx p50 {fixed_n['p50_ms']:.2f} p99 {fixed_n['p99_ms']:.2f} p99.9 {fixed_n['p99.9_ms']:.2f} max {fixed_n['max_ms']:.2f} ms",
-              flush=True)
-        time.sleep(0.5)
-        accepted, rejected = metrics()
-        records = kafka_end_offsets(bootstrap)
-        results["kafka_check"] = {"bridge_202s": accepted, "bridge_non_202s": rejected, "records_in_kafka": records,
-                                  "equal": accepted == records}
-        print(f"202s answered by the bridge: {accepted}; records in Kafka (end offsets): {records}; "
-              f"{'EQUAL' if accepted == records else 'MISMATCH'}; non-202 answers: {rejected}", flush=True)
-        time.sleep(1)
-        results["idle_rss_after_kib"] = rss_kib(bridge.pid)
-        results["open_fds_after"] = open_fds(bridge.pid)
-        ratios = [r["ratio"] for r in results["rounds"]]
-        results["summary"] = {
-            "throughput_ratio_median": statistics.median(ratios),
-            "fixed_rate_p99_ratio": fixed_b["p99_ms"] / fixed_n["p99_ms"],
-            "fixed_rate_bridge_max_ms": fixed_b["max_ms"],
-            "rss_mib_after_rounds": [round(r["rss_after_kib"] / 1024, 1) for r in results["rounds"]],
-            "idle_rss_mib_before_and_after": [round(idle_rss / 1024, 1), round(results["idle_rss_after_kib"] / 1024, 1)],
-        }
-        print(json.dumps(results["summary"], indent=2))
-        (OUT / "results.json").write_text(json.dumps(results, indent=2))
-        plot(fixed_b["latencies"], fixed_n["latencies"], results)
-        if accepted != records:
-            sys.exit("Kafka does not hold exactly one record per 202")
+        run(work, lua, start)
     finally:
-        bridge.send_signal(signal.SIGTERM)
-        nginx.send_signal(signal.SIGQUIT)
-        try:
-            bridge.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            bridge.kill()
-        nginx.wait(timeout=10)
+        # Every child, whatever failed: a stray bridge or broker would skew the next run.
+        for process in reversed(processes):
+            if process.poll() is None:
+                process.send_signal(signal.SIGQUIT if process.args[0] == "nginx" else signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def run(work, lua, start):
+    kafka = start([str(ROOT / ".build/release/malomo-mock-kafka"), "--brokers", "3"],
+                             stdout=subprocess.PIPE, stderr=open(work / "kafka.err", "w"), text=True)
+    line = kafka.stdout.readline()
+    m = re.match(r"bootstrap.servers=(\S+)", line)
+    assert m, f"malomo-mock-kafka did not start: {line!r}"
+    bootstrap = m.group(1)
+    env = dict(os.environ, LOG_LEVEL="warning", LOG_FORMAT="json", KAFKA_BROKERS=bootstrap, MALOMO_WEBHOOK_SECRET=SECRET,
+               HTTP_HOST="127.0.0.1", HTTP_PORT=str(BRIDGE_PORT), MANAGEMENT_PORT=str(MANAGEMENT_PORT))
+    bridge = start([str(ROOT / ".build/release/malomo-bridge")],
+                              stdout=subprocess.DEVNULL, stderr=open(work / "bridge.err", "w"), text=True, env=env)
+    nginx = start(["nginx", "-c", str(ROOT / "Benchmarks/wrk/nginx.conf"), "-p", str(work)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_http(MANAGEMENT_PORT, "/readyz")
+    time.sleep(1)
+    idle_rss = rss_kib(bridge.pid)
+    results = {"machine": {"cpus": os.cpu_count(), "kernel": os.uname().release,
+                           "cpu": next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "")},
+               "settings": {"connections": CONNECTIONS, "duration": DURATION, "wrk_threads": 2,
+                            "broker": "malomo-mock-kafka, 3 brokers, separate process"},
+               "idle_rss_kib": idle_rss, "rounds": []}
+    # Warm-up for both; their answers are checked too.
+    expect_only("bridge warm-up", wrk(BRIDGE_PORT, str(lua), "2s", 16)["statuses"], 202)
+    expect_only("nginx warm-up", wrk(NGINX_PORT, str(lua), "2s", 16)["statuses"], 204)
+    for round_number in range(ROUNDS):
+        b = measured(bridge.pid, lambda: wrk(BRIDGE_PORT, str(lua)), kafka.pid)
+        n = measured(nginx.pid, lambda: wrk(NGINX_PORT, str(lua)))
+        expect_only(f"bridge round {round_number + 1}", b["statuses"], 202)
+        expect_only(f"nginx round {round_number + 1}", n["statuses"], 204)
+        rss = rss_kib(bridge.pid)
+        results["rounds"].append({"bridge": b, "nginx": n, "ratio": b["requests_per_second"] / n["requests_per_second"],
+                                  "cpu_ratio": b["cpu_us_per_request"] / n["cpu_us_per_request"],
+                                  "rss_after_kib": rss, "open_fds": open_fds(bridge.pid)})
+        print(f"round {round_number + 1}: bridge {b['requests_per_second']:.0f} req/s (p50 {b.get('p50_ms')} p99 {b.get('p99_ms')} "
+              f"p99.9 {b.get('p99.9_ms')} ms, {b['cpu_us_per_request']:.0f} µs CPU/request (broker {b['broker_cpu_us_per_request']:.0f}), statuses {b['statuses']}, "
+              f"socket errors {b['socket_errors']}), nginx {n['requests_per_second']:.0f} req/s (p99 {n.get('p99_ms')} ms, "
+              f"{n['cpu_us_per_request']:.0f} µs CPU/request, statuses {n['statuses']}), "
+              f"ratio {b['requests_per_second'] / n['requests_per_second']:.3f}, RSS {rss / 1024:.1f} MiB", flush=True)
+    body = FIXTURES / "order.json"
+    signature = hmac.new(SECRET.encode(), body.read_bytes(), hashlib.sha256).hexdigest().upper()
+    headers = [("Content-Type", "application/json"), ("Malomo-Topic", "orders:created"),
+               ("Malomo-Webhook-Id", "bench"), ("Malomo-Attempt-Number", "1"), ("Malomo-Signature", signature)]
+    fixed_b = measured(bridge.pid, lambda: hey_fixed_rate(BRIDGE_PORT, str(body), headers), kafka.pid)
+    fixed_n = measured(nginx.pid, lambda: hey_fixed_rate(NGINX_PORT, str(body), headers))
+    expect_only("bridge at 2,000 req/s", fixed_b["statuses"], 202)
+    expect_only("nginx at 2,000 req/s", fixed_n["statuses"], 204)
+    results["fixed_rate"] = {"bridge": {k: v for k, v in fixed_b.items() if k != "latencies"},
+                             "nginx": {k: v for k, v in fixed_n.items() if k != "latencies"}}
+    print(f"fixed 2000 req/s: bridge p50 {fixed_b['p50_ms']:.2f} p99 {fixed_b['p99_ms']:.2f} p99.9 {fixed_b['p99.9_ms']:.2f} "
+          f"max {fixed_b['max_ms']:.2f} ms (>50 ms: {fixed_b['over_50ms']}, statuses {fixed_b['statuses']}, "
+          f"{fixed_b['cpu_us_per_request']:.0f} µs CPU/request, broker {fixed_b['broker_cpu_us_per_request']:.0f}); "
+          f"nginx p50 {fixed_n['p50_ms']:.2f} p99 {fixed_n['p99_ms']:.2f} p99.9 {fixed_n['p99.9_ms']:.2f} max {fixed_n['max_ms']:.2f} ms "
+          f"(statuses {fixed_n['statuses']}, {fixed_n['cpu_us_per_request']:.0f} µs CPU/request)",
+          flush=True)
+    time.sleep(0.5)
+    accepted, rejected = metrics()
+    records = kafka_end_offsets(bootstrap)
+    results["kafka_check"] = {"bridge_202s": accepted, "bridge_non_202s": rejected, "records_in_kafka": records,
+                              "equal": accepted == records}
+    print(f"202s answered by the bridge: {accepted}; records in Kafka (end offsets): {records}; "
+          f"{'EQUAL' if accepted == records else 'MISMATCH'}; non-202 answers: {rejected}", flush=True)
+    time.sleep(1)
+    results["idle_rss_after_kib"] = rss_kib(bridge.pid)
+    results["open_fds_after"] = open_fds(bridge.pid)
+    ratios = [r["ratio"] for r in results["rounds"]]
+    results["summary"] = {
+        "throughput_ratio_median": statistics.median(ratios),
+        "saturated_cpu_us_per_request_bridge_median": statistics.median(r["bridge"]["cpu_us_per_request"] for r in results["rounds"]),
+        "saturated_cpu_us_per_request_nginx_median": statistics.median(r["nginx"]["cpu_us_per_request"] for r in results["rounds"]),
+        "fixed_rate_cpu_us_per_request_bridge": fixed_b["cpu_us_per_request"],
+        "fixed_rate_cpu_us_per_request_nginx": fixed_n["cpu_us_per_request"],
+        "fixed_rate_p99_ratio": fixed_b["p99_ms"] / fixed_n["p99_ms"],
+        "fixed_rate_bridge_max_ms": fixed_b["max_ms"],
+        "rss_mib_after_rounds": [round(r["rss_after_kib"] / 1024, 1) for r in results["rounds"]],
+        "idle_rss_mib_before_and_after": [round(idle_rss / 1024, 1), round(results["idle_rss_after_kib"] / 1024, 1)],
+    }
+    print(json.dumps(results["summary"], indent=2))
+    (OUT / "results.json").write_text(json.dumps(results, indent=2))
+    plot(fixed_b["latencies"], fixed_n["latencies"], results)
+    if accepted != records or rejected:
+        sys.exit("Kafka does not hold exactly one record per 202, or the bridge answered something else")
 
 
 def plot(bridge_latencies, nginx_latencies, results):
