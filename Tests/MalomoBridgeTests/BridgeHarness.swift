@@ -57,6 +57,17 @@ struct BridgeHarness {
         )
     }
 
+    /// ``application()`` counting into `metrics`, for tests that read them back.
+    func application(metrics: BridgeMetrics) -> some ApplicationProtocol {
+        BridgeApplication.makeWebhookApplication(
+            configuration: self.configuration,
+            secrets: self.secrets,
+            producer: self.producer,
+            metrics: metrics,
+            logger: self.logger
+        )
+    }
+
     /// Headers Malomo would send, signed with `secret` (pass `nil` for no signature).
     static func headers(
         body: [UInt8],

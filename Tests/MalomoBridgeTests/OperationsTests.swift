@@ -55,13 +55,7 @@ import Testing
     @Test func metricsCountKnownTraffic() async throws {
         let harness = try BridgeHarness { $0.maxBodyBytes = 10_000 }
         let metrics = BridgeMetrics()
-        let app = BridgeApplication.makeWebhookApplication(
-            configuration: harness.configuration,
-            secrets: harness.secrets,
-            producer: harness.producer,
-            metrics: metrics,
-            logger: harness.logger
-        )
+        let app = harness.application(metrics: metrics)
         let good = Array(#"{"id":"m1"}"#.utf8)
         let notJSON = Array("nope".utf8)
         let big = [UInt8](repeating: 0x20, count: 20_000)
@@ -106,13 +100,7 @@ import Testing
     @Test func deliveryErrorsAreCounted() async throws {
         let harness = try BridgeHarness(brokers: 1) { $0.ackTimeoutMilliseconds = 3000 }
         let metrics = BridgeMetrics()
-        let app = BridgeApplication.makeWebhookApplication(
-            configuration: harness.configuration,
-            secrets: harness.secrets,
-            producer: harness.producer,
-            metrics: metrics,
-            logger: harness.logger
-        )
+        let app = harness.application(metrics: metrics)
         let body = Array(#"{"id":"lost"}"#.utf8)
         try await app.test(.router) { client in
             try await client.postWebhook(body) { #expect($0.status == .accepted) }
@@ -139,13 +127,7 @@ import Testing
             $0.kafkaQueueMaxMessages = 1
         }
         let metrics = BridgeMetrics()
-        let app = BridgeApplication.makeWebhookApplication(
-            configuration: harness.configuration,
-            secrets: harness.secrets,
-            producer: harness.producer,
-            metrics: metrics,
-            logger: harness.logger
-        )
+        let app = harness.application(metrics: metrics)
         let body = Array(#"{"id":"queued"}"#.utf8)
         try await app.test(.router) { client in
             try harness.cluster.setAllBrokers(up: false)
@@ -191,13 +173,7 @@ import Testing
             $0.httpReadTimeoutMilliseconds = 3000
         }
         let metrics = BridgeMetrics()
-        let app = BridgeApplication.makeWebhookApplication(
-            configuration: harness.configuration,
-            secrets: harness.secrets,
-            producer: harness.producer,
-            metrics: metrics,
-            logger: harness.logger
-        )
+        let app = harness.application(metrics: metrics)
         let body = Array(#"{"id":"outcomes"}"#.utf8)
         @Sendable func post(_ headers: [(String, String)], path: String = BridgeHarness.webhookPath) -> [UInt8] {
             RawHTTPClient.postBytes(path: path, headers: [("Malomo-Topic", "orders:created")] + headers, body: body)
