@@ -110,6 +110,14 @@ public enum BridgeApplication {
         if let mock = effective["test.mock.num.brokers"], mock != "0" {
             throw .init(setting: "KAFKA_PROPERTY_* / KAFKA_PROPERTIES_FILE", message: "the producer must write to KAFKA_BROKERS, not a mock cluster")
         }
+        if let limit = effective["message.max.bytes"].flatMap({ Int($0) }), limit < configuration.largestRecordBytes {
+            throw .init(
+                setting: "MAX_BODY_BYTES",
+                message: "a \(configuration.maxBodyBytes)-byte body makes Kafka records of up to \(configuration.largestRecordBytes) bytes, "
+                    + "more than librdkafka's message.max.bytes (\(limit)): every such webhook would fail; lower MAX_BODY_BYTES "
+                    + "or raise KAFKA_PROPERTY_MESSAGE_MAX_BYTES (and the brokers' limit)"
+            )
+        }
         if effective["delivery.report.only.error"] == "true" {
             throw .init(setting: "KAFKA_PROPERTY_* / KAFKA_PROPERTIES_FILE", message: "every delivery must be reported")
         }

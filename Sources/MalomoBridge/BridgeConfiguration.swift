@@ -110,7 +110,7 @@ public struct BridgeConfiguration: Sendable {
             isSecret: false
         ),
         .init(key: "ackTimeoutMs", environmentVariable: "ACK_TIMEOUT_MS", defaultValue: "5000", isSecret: false),
-        .init(key: "maxBodyBytes", environmentVariable: "MAX_BODY_BYTES", defaultValue: "1048576", isSecret: false),
+        .init(key: "maxBodyBytes", environmentVariable: "MAX_BODY_BYTES", defaultValue: "524288", isSecret: false),
         .init(key: "maxInFlight", environmentVariable: "MAX_IN_FLIGHT", defaultValue: "256", isSecret: false),
         .init(key: "http.maxConnections", environmentVariable: "HTTP_MAX_CONNECTIONS", defaultValue: "1024", isSecret: false),
         .init(key: "http.idleTimeoutMs", environmentVariable: "HTTP_IDLE_TIMEOUT_MS", defaultValue: "60000", isSecret: false),
@@ -160,7 +160,7 @@ public struct BridgeConfiguration: Sendable {
     /// How long a request waits for the broker's acknowledgement before answering 503.
     public var ackTimeoutMilliseconds: Int = 5000
     /// Largest accepted body; larger ones get 413.
-    public var maxBodyBytes: Int = 1 << 20
+    public var maxBodyBytes: Int = 1 << 19
     /// Requests handled at once; more get 503 at once.
     public var maxInFlight: Int = 256
     /// Open connections accepted at once; more wait in the listen backlog.
@@ -189,6 +189,12 @@ public struct BridgeConfiguration: Sendable {
     }
 
     /// The producer settings this configuration implies.
+    /// The largest Kafka record a webhook of `MAX_BODY_BYTES` normally becomes: the body, the
+    /// header values taken from the request (at most the request head, twice: the webhook id
+    /// is also `ce_source`), the fixed headers and the framing. (A body whose `"id"` is itself
+    /// huge adds it again as the key; such a record can still be too large, and is answered 413.)
+    public var largestRecordBytes: Int { self.maxBodyBytes + 2 * self.httpMaxHeaderBytes + 8192 }
+
     public var producerConfiguration: KafkaProducerConfiguration {
         var producer = KafkaProducerConfiguration(bootstrapServers: self.kafkaBrokers)
         producer.messageTimeout = .milliseconds(self.messageTimeoutMilliseconds)
@@ -197,7 +203,11 @@ public struct BridgeConfiguration: Sendable {
         producer.maximumQueuedMessages = self.kafkaQueueMaxMessages
         producer.statisticsInterval =
             self.kafkaStatisticsIntervalMilliseconds > 0 ? .milliseconds(self.kafkaStatisticsIntervalMilliseconds) : nil
-        var properties = ["compression.codec": self.kafkaCompression, "queue.buffering.max.kbytes": String(self.kafkaQueueMaxKilobytes)]
+        var properties = [
+            "compression.codec": self.kafkaCompression, "queue.buffering.max.kbytes": String(self.kafkaQueueMaxKilobytes),
+            // librdkafka refuses larger messages at produce (its default is 1,000,000 bytes).
+            "message.max.bytes": String(max(1_000_000, self.largestRecordBytes)),
+        ]
         properties.merge(self.kafkaProperties) { _, explicit in explicit }
         producer.additionalProperties = properties
         return producer
@@ -316,7 +326,7 @@ extension BridgeConfiguration {
 
         self.ackTimeoutMilliseconds =
             try values.integer("ACK_TIMEOUT_MS", in: 100...(Self.malomoAttemptTimeoutMilliseconds - 1)) ?? 5000
-        self.maxBodyBytes = try values.integer("MAX_BODY_BYTES", in: 1...(64 << 20)) ?? (1 << 20)
+        self.maxBodyBytes = try values.integer("MAX_BODY_BYTES", in: 1...(64 << 20)) ?? (1 << 19)
         self.maxInFlight = try values.integer("MAX_IN_FLIGHT", in: 1...100_000) ?? 256
         self.httpMaxConnections = try values.integer("HTTP_MAX_CONNECTIONS", in: 1...1_000_000) ?? 1024
         self.httpIdleTimeoutMilliseconds = try values.integer("HTTP_IDLE_TIMEOUT_MS", in: 100...3_600_000) ?? 60_000

@@ -17,6 +17,8 @@ public final class WebhookHandler: Sendable {
     let secrets: WebhookSecretStore
     let allowUnsigned: Bool
     let maxBodyBytes: Int
+    /// librdkafka's `message.max.bytes` as in force.
+    let maxRecordBytes: Int
     let maxInFlight: Int
     let readTimeout: TimeAmount
     let producer: KafkaProducer
@@ -39,6 +41,7 @@ public final class WebhookHandler: Sendable {
         self.secrets = secrets
         self.allowUnsigned = configuration.allowUnsigned
         self.maxBodyBytes = configuration.maxBodyBytes
+        self.maxRecordBytes = producer.effectiveProperties["message.max.bytes"].flatMap { Int($0) } ?? 1_000_000
         self.maxInFlight = configuration.maxInFlight
         self.readTimeout = .milliseconds(Int64(configuration.httpReadTimeoutMilliseconds))
         self.producer = producer
@@ -143,6 +146,19 @@ public final class WebhookHandler: Sendable {
         exchange.eventID = record.eventID
         self.metrics.attempt(request.headers[.malomoAttemptNumber])
 
+        // A record librdkafka would refuse by itself (message.max.bytes) never fits, however often
+        // Malomo retries: 413, not 503. (A broker's MESSAGE_TOO_LARGE stays a 503: it refuses a
+        // whole batch, which may fit when retried.)
+        let recordBytes =
+            body.readableBytes + (record.key?.count ?? 0)
+            + record.headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 8 } + 512
+        guard recordBytes <= self.maxRecordBytes else {
+            return self.finish(
+                .tooLarge,
+                "the Kafka record for this body (about \(recordBytes) bytes) exceeds librdkafka's message.max.bytes (\(self.maxRecordBytes))",
+                exchange
+            )
+        }
         self.metrics.produceInFlight.record(self.producer.inFlightCount + 1)
         let produceStart = ContinuousClock.now
         defer { self.metrics.produceInFlight.record(self.producer.inFlightCount) }

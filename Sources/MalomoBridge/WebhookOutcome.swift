@@ -20,7 +20,7 @@ public struct WebhookOutcome: Sendable, Hashable, CustomStringConvertible {
     public static let signatureMismatch = WebhookOutcome(rawValue: "signature_mismatch", status: .unauthorized)
     /// No secret applies to this webhook id and unsigned webhooks are not allowed (401).
     public static let noSecret = WebhookOutcome(rawValue: "no_secret_for_webhook", status: .unauthorized)
-    /// Body larger than `MAX_BODY_BYTES` (413).
+    /// Body larger than `MAX_BODY_BYTES`, or a record larger than Kafka accepts (413).
     public static let tooLarge = WebhookOutcome(rawValue: "too_large", status: .contentTooLarge)
     /// The body could not be read (client went away or sent a broken body) (400).
     public static let badRequest = WebhookOutcome(rawValue: "bad_request", status: .badRequest)

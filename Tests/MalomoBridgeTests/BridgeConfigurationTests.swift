@@ -23,7 +23,7 @@ import Testing
         #expect(configuration.router.cloudEvents)
         #expect(configuration.ackTimeoutMilliseconds == 5000)
         #expect(configuration.messageTimeoutMilliseconds == 4000)
-        #expect(configuration.maxBodyBytes == 1_048_576)
+        #expect(configuration.maxBodyBytes == 524_288)
         #expect(configuration.allowUnsigned == false)
         #expect(configuration.defaultSecrets == [WebhookSecret("s1")!])
         #expect(configuration.producerConfiguration.lingerMilliseconds == 1)

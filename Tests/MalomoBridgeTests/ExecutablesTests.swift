@@ -55,6 +55,8 @@ import Testing
             (["KAFKA_PROPERTIES_FILE": "/dev/zero"], [], "KAFKA_PROPERTIES_FILE"),
             (["KAFKA_SASL_PASSWORD_FILE": "@fifo"], [], "KAFKA_SASL_PASSWORD_FILE"),
             (["MALOMO_WEBHOOK_SECRETS_DIR": "/dev"], [], "MALOMO_WEBHOOK_SECRETS_DIR"),
+            // A body limit whose records librdkafka would refuse (message.max.bytes held low).
+            (["MAX_BODY_BYTES": "2000000", "KAFKA_PROPERTY_MESSAGE_MAX_BYTES": "1000000"], [], "MAX_BODY_BYTES"),
         ] as [([String: String], [String], String)]
     )
     func configurationErrorsExit2NamingTheSetting(environment: [String: String], arguments: [String], setting: String) async throws {

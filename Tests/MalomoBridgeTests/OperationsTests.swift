@@ -223,6 +223,33 @@ import Testing
         #expect(values[#"malomo_bridge_kafka_delivery_errors_total{reason="shutdown"}"#] == 1)
     }
 
+    /// A record larger than librdkafka's message.max.bytes (here: a body whose "id", taken
+    /// again as the key, is huge) is a 413 at once, never a 503 Malomo would retry for ever.
+    @Test func aRecordKafkaWouldRefuseIs413NotARetried503() async throws {
+        let harness = try BridgeHarness { configuration in
+            configuration.maxBodyBytes = 300_000
+            configuration.kafkaProperties["message.max.bytes"] = String(configuration.largestRecordBytes)
+        }
+        let metrics = BridgeMetrics()
+        let app = harness.application(metrics: metrics)
+        let body = Array(#"{"id":""#.utf8) + [UInt8](repeating: UInt8(ascii: "x"), count: 250_000) + Array(#""}"#.utf8)
+        let small = Array(#"{"id":"fits"}"#.utf8)
+        try await app.test(.router) { client in
+            let started = ContinuousClock.now
+            try await client.postWebhook(body) {
+                #expect($0.status == .contentTooLarge)
+                #expect(errorCode($0.body) == "too_large")
+            }
+            #expect(ContinuousClock.now - started < .seconds(2), "not at once")
+            try await client.postWebhook(small) { #expect($0.status == .accepted) }
+        }
+        let values = Self.samples(String(decoding: metrics.render(), as: UTF8.self))
+        #expect(values[#"malomo_bridge_webhooks_received_total{topic="orders:created",outcome="too_large"}"#] == 1)
+        // Refused before producing: not a delivery error.
+        #expect(values[#"malomo_bridge_kafka_delivery_errors_total{reason="rdkafka_10"}"#] == nil)
+        await harness.producer.shutdown()
+    }
+
     @Test func librdkafkaStatisticsBecomeMetrics() async throws {
         let harness = try BridgeHarness()
         let metrics = BridgeMetrics()

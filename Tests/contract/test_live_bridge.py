@@ -393,7 +393,7 @@ def test_a_body_over_max_body_bytes_is_413(bridge):
     try:
         connection.putrequest("POST", "/webhooks/malomo")
         connection.putheader("Malomo-Topic", "orders:created")
-        connection.putheader("Content-Length", str(1048576 + 1))
+        connection.putheader("Content-Length", str(524288 + 1))
         connection.endheaders()
         answer = connection.getresponse()
         response = answer.status, {k.lower(): v for k, v in answer.getheaders()}, answer.read()
