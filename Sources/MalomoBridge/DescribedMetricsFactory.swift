@@ -8,6 +8,15 @@ struct DescribedMetricsFactory: CoreMetrics.MetricsFactory {
     let registry: PrometheusCollectorRegistry
     let durationBuckets: [Duration]
     let valueBuckets: [String: [Double]]
+    /// For an aggregating recorder without buckets of its own: swift-prometheus' defaults.
+    let defaultValueBuckets: [Double]
+
+    init(registry: PrometheusCollectorRegistry, durationBuckets: [Duration], valueBuckets: [String: [Double]]) {
+        self.registry = registry
+        self.durationBuckets = durationBuckets
+        self.valueBuckets = valueBuckets
+        self.defaultValueBuckets = PrometheusMetricsFactory(registry: registry).defaultValueHistogramBuckets
+    }
 
     private func descriptor(_ label: String) -> MetricNameDescriptor {
         MetricNameDescriptor(metricName: label, helpText: BridgeMetricFamily.help(for: label) ?? "")
@@ -22,9 +31,8 @@ struct DescribedMetricsFactory: CoreMetrics.MetricsFactory {
     }
 
     func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> any CoreMetrics.RecorderHandler {
-        guard aggregate, let buckets = self.valueBuckets[label] else {
-            return self.registry.makeGauge(descriptor: self.descriptor(label), labels: dimensions)
-        }
+        guard aggregate else { return self.registry.makeGauge(descriptor: self.descriptor(label), labels: dimensions) }
+        let buckets = self.valueBuckets[label] ?? self.defaultValueBuckets
         return self.registry.makeValueHistogram(descriptor: self.descriptor(label), labels: dimensions, buckets: buckets)
     }
 
