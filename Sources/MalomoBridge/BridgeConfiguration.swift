@@ -188,13 +188,13 @@ public struct BridgeConfiguration: Sendable {
         self.ackTimeoutMilliseconds - min(1000, self.ackTimeoutMilliseconds / 2)
     }
 
-    /// The producer settings this configuration implies.
     /// The largest Kafka record a webhook of `MAX_BODY_BYTES` normally becomes: the body, the
     /// header values taken from the request (at most the request head, twice: the webhook id
     /// is also `ce_source`), the fixed headers and the framing. (A body whose `"id"` is itself
     /// huge adds it again as the key; such a record can still be too large, and is answered 413.)
     public var largestRecordBytes: Int { self.maxBodyBytes + 2 * self.httpMaxHeaderBytes + 8192 }
 
+    /// The producer settings this configuration implies.
     public var producerConfiguration: KafkaProducerConfiguration {
         var producer = KafkaProducerConfiguration(bootstrapServers: self.kafkaBrokers)
         producer.messageTimeout = .milliseconds(self.messageTimeoutMilliseconds)
