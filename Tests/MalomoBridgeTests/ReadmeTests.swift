@@ -4,12 +4,16 @@ import Testing
 
 /// The README's configuration table lists every setting with the default the code applies.
 @Suite struct ReadmeTests {
-    @Test func configurationTableMatchesTheSettings() throws {
-        let readme = try String(
+    static func readme() throws -> String {
+        try String(
             contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .deletingLastPathComponent().appendingPathComponent("README.md"),
             encoding: .utf8
         )
+    }
+
+    @Test func configurationTableMatchesTheSettings() throws {
+        let readme = try Self.readme()
         let rows = readme.split(separator: "\n").filter { $0.hasPrefix("| `") }
         for setting in BridgeConfiguration.settings {
             let row = try #require(
@@ -24,11 +28,7 @@ import Testing
 
     /// The README's metrics table lists every family the bridge exposes, with its type.
     @Test func metricsTableListsEveryFamily() throws {
-        let readme = try String(
-            contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent().appendingPathComponent("README.md"),
-            encoding: .utf8
-        )
+        let readme = try Self.readme()
         let rows = readme.split(separator: "\n").filter { $0.hasPrefix("| `malomo_bridge_") }
         for family in BridgeMetricFamily.all {
             let row = try #require(rows.first { $0.contains("`\(family.name)`") }, "\(family.name) is not in the README's metrics table")
