@@ -25,6 +25,8 @@ public final class KafkaConsumer: Sendable {
         case poll(PollRequest)
         case commit([KafkaCommitPosition], CheckedContinuation<Void, any Error>)
         case committed([KafkaTopicPartition], CheckedContinuation<[KafkaTopicPartition: Int64], any Error>)
+        case watermarks(String, CheckedContinuation<[KafkaPartitionWatermarks], any Error>)
+        case assign([KafkaTopicPartition: Int64], CheckedContinuation<Void, any Error>)
         case close(CheckedContinuation<Void, Never>)
     }
 
@@ -67,7 +69,8 @@ public final class KafkaConsumer: Sendable {
     private let mailbox = Mailbox()
     private let thread: PollThread
 
-    /// Creates a consumer and subscribes it to the configured topics.
+    /// Creates a consumer and subscribes it to the configured topics (with none, it reads only
+    /// what ``assign(_:)`` gives it).
     ///
     /// - Parameter onRevoke: Called on the consumer thread when partitions are about to be
     ///   revoked in a rebalance; the positions it returns are committed synchronously before the
@@ -79,7 +82,7 @@ public final class KafkaConsumer: Sendable {
         onRevoke: (@Sendable ([KafkaTopicPartition]) -> [KafkaCommitPosition])? = nil
     ) throws(KafkaError) {
         let client = try RDKafkaClient(kind: .consumer, properties: configuration.librdkafkaProperties, logger: logger, onRevoke: onRevoke)
-        try client.subscribe(topics: configuration.topics)
+        if !configuration.topics.isEmpty { try client.subscribe(topics: configuration.topics) }
         self.client = client
         let mailbox = self.mailbox
         self.thread = PollThread(name: "kafka-consumer") { _ in
@@ -99,6 +102,24 @@ public final class KafkaConsumer: Sendable {
                 case .committed(let partitions, let continuation):
                     do {
                         continuation.resume(returning: try client.committed(partitions, timeoutMilliseconds: 5000))
+                    } catch {
+                        continuation.resume(throwing: error)
+                    }
+                case .watermarks(let topic, let continuation):
+                    do {
+                        let partitions = try client.partitions(of: topic, timeoutMilliseconds: 5000)
+                        let marks = try partitions.map { partition throws(KafkaError) in
+                            let (low, high) = try client.watermarks(topic: topic, partition: partition, timeoutMilliseconds: 5000)
+                            return KafkaPartitionWatermarks(partition: partition, low: low, high: high)
+                        }
+                        continuation.resume(returning: marks)
+                    } catch {
+                        continuation.resume(throwing: error)
+                    }
+                case .assign(let starts, let continuation):
+                    do {
+                        try client.assign(starts)
+                        continuation.resume()
                     } catch {
                         continuation.resume(throwing: error)
                     }
@@ -156,6 +177,10 @@ public final class KafkaConsumer: Sendable {
         case .commit(_, let continuation):
             continuation.resume(throwing: KafkaError(code: .shutdown, reason: "the consumer is closed"))
         case .committed(_, let continuation):
+            continuation.resume(throwing: KafkaError(code: .shutdown, reason: "the consumer is closed"))
+        case .watermarks(_, let continuation):
+            continuation.resume(throwing: KafkaError(code: .shutdown, reason: "the consumer is closed"))
+        case .assign(_, let continuation):
             continuation.resume(throwing: KafkaError(code: .shutdown, reason: "the consumer is closed"))
         case .close(let continuation): continuation.resume()
         }
@@ -226,6 +251,24 @@ public final class KafkaConsumer: Sendable {
     public func committedOffsets(_ partitions: [KafkaTopicPartition]) async throws -> [KafkaTopicPartition: Int64] {
         try await withCheckedThrowingContinuation { continuation in
             self.enqueue(.committed(partitions, continuation))
+        }
+    }
+
+    /// Every partition of `topic` with its watermarks, asked of the cluster (empty when the
+    /// topic does not exist). With them a reader knows where "now" ends: a partition is read up
+    /// to the present once the record at `high - 1` was seen.
+    public func watermarks(topic: String) async throws -> [KafkaPartitionWatermarks] {
+        try await withCheckedThrowingContinuation { continuation in
+            self.enqueue(.watermarks(topic, continuation))
+        }
+    }
+
+    /// Reads exactly these partitions, each from its offset (the next record to read), without
+    /// joining the group's rebalances: for a consumer created with no topics, that is alone in
+    /// its group (an admin task). Commits still go to the group.
+    public func assign(_ starts: [KafkaTopicPartition: Int64]) async throws {
+        try await withCheckedThrowingContinuation { continuation in
+            self.enqueue(.assign(starts, continuation))
         }
     }
 

@@ -160,6 +160,33 @@ final class RDKafkaClient: @unchecked Sendable {
         return code == RD_KAFKA_RESP_ERR_NO_ERROR
     }
 
+    /// The partition ids of `topic` from the cluster's metadata; empty when the topic does not
+    /// exist.
+    func partitions(of topic: String, timeoutMilliseconds: Int32) throws(KafkaError) -> [Int32] {
+        var metadata: UnsafePointer<rd_kafka_metadata>? = nil
+        let code = rd_kafka_metadata(self.handle, 1, nil, &metadata, timeoutMilliseconds)
+        defer { if let metadata { rd_kafka_metadata_destroy(metadata) } }
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else { throw KafkaError(rdKafkaCode: code.rawValue) }
+        for index in 0..<Int(metadata.pointee.topic_cnt) {
+            let entry = metadata.pointee.topics[index]
+            guard String(cString: entry.topic) == topic else { continue }
+            if entry.err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART { return [] }
+            guard entry.err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(rdKafkaCode: entry.err.rawValue) }
+            return (0..<Int(entry.partition_cnt)).map { entry.partitions[$0].id }.sorted()
+        }
+        return []
+    }
+
+    /// The low and high watermark of a partition, asked of its leader: the first offset still
+    /// stored and the offset the next record will get.
+    func watermarks(topic: String, partition: Int32, timeoutMilliseconds: Int32) throws(KafkaError) -> (low: Int64, high: Int64) {
+        var low: Int64 = -1
+        var high: Int64 = -1
+        let code = rd_kafka_query_watermark_offsets(self.handle, topic, partition, &low, &high, timeoutMilliseconds)
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(rdKafkaCode: code.rawValue) }
+        return (low, high)
+    }
+
     /// The client's fatal error, if it has one (the handle is then unusable).
     var fatalError: KafkaError? {
         var text = [CChar](repeating: 0, count: 512)
@@ -184,6 +211,19 @@ final class RDKafkaClient: @unchecked Sendable {
             rd_kafka_topic_partition_list_add(list, topic, RD_KAFKA_PARTITION_UA)
         }
         let code = rd_kafka_subscribe(self.handle, list)
+        if code != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(rdKafkaCode: code.rawValue) }
+    }
+
+    /// Reads exactly these partitions from these offsets, outside any group rebalance (the
+    /// group id still names where commits go).
+    func assign(_ starts: [KafkaTopicPartition: Int64]) throws(KafkaError) {
+        let list = rd_kafka_topic_partition_list_new(Int32(starts.count))
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for (partition, offset) in starts {
+            let element = rd_kafka_topic_partition_list_add(list, partition.topic, partition.partition)
+            element?.pointee.offset = offset
+        }
+        let code = rd_kafka_assign(self.handle, list)
         if code != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(rdKafkaCode: code.rawValue) }
     }
 
