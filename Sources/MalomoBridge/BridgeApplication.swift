@@ -51,16 +51,18 @@ public enum BridgeApplication {
         )
     }
 
-    /// The management application: `/metrics`, `/healthz`, `/readyz`.
+    /// The management application: `/metrics`, `/healthz`, `/readyz`, `/webhooks` (the loaded
+    /// webhook ids from `secrets`).
     public static func makeManagementApplication(
         configuration: BridgeConfiguration,
         metrics: BridgeMetrics,
         state: BridgeState,
+        secrets: WebhookSecretStore? = nil,
         logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         Application(
-            responder: ManagementResponder(metrics: metrics, state: state),
+            responder: ManagementResponder(metrics: metrics, state: state, secrets: secrets),
             server: .http1(configuration: .init(idleTimeout: .seconds(60))),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.managementHost, port: configuration.managementPort),
@@ -170,6 +172,7 @@ public enum BridgeApplication {
             configuration: configuration,
             metrics: metrics,
             state: state,
+            secrets: secrets,
             logger: logger
         ) { port in
             logger.info("Management listener started", metadata: ["port": "\(port)", "host": "\(configuration.managementHost)"])

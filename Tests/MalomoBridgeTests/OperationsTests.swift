@@ -385,6 +385,39 @@ import Testing
         await harness.producer.shutdown()
     }
 
+    /// `/webhooks` lists the loaded ids (escaped: a file name may hold any byte) and the
+    /// number of default secrets, never a secret; a reload shows at once.
+    @Test func loadedWebhookIDsAreListedWithoutSecrets() async throws {
+        let secrets = WebhookSecretStore(
+            .init(
+                defaults: [WebhookSecret("default-secret")!],
+                byWebhookID: ["b-2": [WebhookSecret("own-secret")!], #"a"\1"#: [WebhookSecret("other-secret")!]]
+            )
+        )
+        let app = BridgeApplication.makeManagementApplication(
+            configuration: BridgeConfiguration(kafkaBrokers: ["127.0.0.1:1"]),
+            metrics: BridgeMetrics(),
+            state: BridgeState(health: nil),
+            secrets: secrets,
+            logger: Logger(label: "management-test")
+        )
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/webhooks", method: .get) { response in
+                #expect(response.status == .ok)
+                let text = String(buffer: response.body)
+                #expect(text == #"{"webhook_ids":["a\"\\1","b-2"],"default_secrets":1}"#)
+                #expect(!text.contains("secret\""), "no secret value")
+                let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+                #expect(object["webhook_ids"] as? [String] == [#"a"\1"#, "b-2"])
+            }
+            secrets.replace(with: .init(defaults: [], byWebhookID: ["c-3": [WebhookSecret("x")!]]))
+            try await client.execute(uri: "/webhooks", method: .get) { response in
+                #expect(String(buffer: response.body) == #"{"webhook_ids":["c-3"],"default_secrets":0}"#)
+            }
+            try await client.execute(uri: "/webhooks", method: .post) { #expect($0.status == .methodNotAllowed) }
+        }
+    }
+
     @Test func requestsBeyondMaxInFlightGet503AtOnce() async throws {
         let harness = try BridgeHarness(brokers: 1) {
             $0.maxInFlight = 2

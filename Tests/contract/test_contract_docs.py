@@ -159,7 +159,7 @@ def test_openapi_declares_both_listeners_with_their_default_ports(openapi):
     ports = [server["variables"]["port"]["default"] for server in openapi["servers"]]
     assert ports == ["8080", "9090"]
     assert openapi["paths"]["/webhooks/malomo"]["servers"][0]["variables"]["port"]["default"] == "8080"
-    for path in ["/metrics", "/healthz", "/readyz"]:
+    for path in ["/metrics", "/healthz", "/readyz", "/webhooks"]:
         assert openapi["paths"][path]["servers"][0]["variables"]["port"]["default"] == "9090", path
         assert set(openapi["paths"][path]) >= {"get", "head"}, path
 

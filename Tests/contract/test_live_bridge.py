@@ -405,7 +405,7 @@ def test_a_body_over_max_body_bytes_is_413(bridge):
 
 
 def test_management_probes_answer_as_documented(bridge):
-    for path, pointer in [("/healthz", "HealthAlive"), ("/readyz", "Ready")]:
+    for path, pointer in [("/healthz", "HealthAlive"), ("/readyz", "Ready"), ("/webhooks", "LoadedWebhooks")]:
         status, headers, body = send(bridge.management, "GET", path)
         assert status == 200, path
         assert schema_errors(openapi_validator(f"#/components/schemas/{pointer}"), json.loads(body)) == []
@@ -494,4 +494,4 @@ def test_schemathesis_webhook_listener(bridge, tmp_path):
 
 
 def test_schemathesis_management_listener(bridge, tmp_path):
-    run_schemathesis(tmp_path, bridge.management_url, r"^/(metrics|healthz|readyz)$", seconds=5)
+    run_schemathesis(tmp_path, bridge.management_url, r"^/(metrics|healthz|readyz|webhooks)$", seconds=5)
