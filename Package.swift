@@ -13,6 +13,7 @@ let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
 let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
 let coreMetrics = Target.Dependency.product(name: "CoreMetrics", package: "swift-metrics")
 let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 let nioConcurrencyHelpers = Target.Dependency.product(name: "NIOConcurrencyHelpers", package: "swift-nio")
 
 let package = Package(
@@ -28,6 +29,9 @@ let package = Package(
         .library(name: "MalomoConsumer", targets: ["MalomoConsumer"]),
         .executable(name: "malomo-events-tail", targets: ["MalomoEventsTail"]),
         .executable(name: "malomo-mock-kafka", targets: ["MalomoMockKafka"]),
+        .executable(name: "malomo-admin", targets: ["MalomoAdminCommand"]),
+        .library(name: "MalomoAdmin", targets: ["MalomoAdmin"]),
+        .executable(name: "malomo-fake-api", targets: ["MalomoFakeAPIServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -44,6 +48,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
     targets: [
         // The C library, touched only from Sources/KafkaWire/RDKafka/.
@@ -82,6 +87,18 @@ let package = Package(
         ),
         // librdkafka's mock cluster as a process of its own (benchmarks, local tests).
         .executableTarget(name: "MalomoMockKafka", dependencies: ["KafkaWire", "MalomoContract", logging]),
+        // Day-2 tooling: Malomo's webhook API (register, sync, rotate) and dead-letter redrive.
+        .target(name: "MalomoAdmin", dependencies: ["MalomoContract", "MalomoWebhookCore", "KafkaWire", logging]),
+        .executableTarget(
+            name: "MalomoAdminCommand",
+            dependencies: [
+                "MalomoAdmin", "MalomoBridge", "MalomoContract", "MalomoWebhookCore", "KafkaWire", argumentParser, configuration, logging,
+            ]
+        ),
+        .testTarget(name: "MalomoAdminTests", dependencies: ["MalomoAdmin", "MalomoContract"]),
+        // A stand-in for Malomo's webhook API: the admin tool's tests and local trials.
+        .target(name: "MalomoFakeAPI", dependencies: ["MalomoWebhookCore", hummingbird, httpTypes, nioCore, logging, serviceLifecycle]),
+        .executableTarget(name: "MalomoFakeAPIServer", dependencies: ["MalomoFakeAPI", argumentParser]),
         .testTarget(name: "MalomoContractTests", dependencies: ["MalomoContract", crypto]),
         .testTarget(name: "MalomoWebhookCoreTests", dependencies: ["MalomoContract", "MalomoWebhookCore"]),
         .testTarget(name: "KafkaWireTests", dependencies: ["KafkaWire", logging]),
@@ -92,6 +109,7 @@ let package = Package(
             dependencies: [
                 "MalomoBridge", "MalomoWebhookCore", "KafkaWire", hummingbird, hummingbirdTesting, httpTypes, nioCore,
                 logging, configuration, serviceLifecycle, "MalomoConsumer", "MalomoModels", "MalomoContract", unixSignals,
+                "MalomoAdmin", "MalomoFakeAPI",
             ],
             resources: [.copy("Fixtures")]
         ),

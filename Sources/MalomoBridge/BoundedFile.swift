@@ -11,10 +11,10 @@ import Foundation
 /// Reads a configuration or secret file the way a hostile directory demands: only a regular
 /// file (symlinks followed, as Kubernetes mounts use them), never more than a limit, and never
 /// blocking on a FIFO or reading a device without end.
-enum BoundedFile {
+public enum BoundedFile {
     /// Why a file could not be read. The text names no content.
-    struct ReadError: Error, Sendable, Hashable, CustomStringConvertible {
-        enum Kind: Sendable, Hashable {
+    public struct ReadError: Error, Sendable, Hashable, CustomStringConvertible {
+        public enum Kind: Sendable, Hashable {
             /// Nothing is there (or a symlink points nowhere).
             case missing
             /// A directory, FIFO, socket or device.
@@ -24,9 +24,9 @@ enum BoundedFile {
             /// Open or read failed (permissions, I/O).
             case unreadable(errno: Int32)
         }
-        let kind: Kind
+        public let kind: Kind
 
-        var description: String {
+        public var description: String {
             switch self.kind {
             case .missing: "does not exist"
             case .notRegularFile: "is not a regular file (a directory, FIFO or device)"
@@ -37,7 +37,7 @@ enum BoundedFile {
     }
 
     /// The whole file, at most `limit` bytes.
-    static func contents(of path: String, limit: Int) throws(ReadError) -> [UInt8] {
+    public static func contents(of path: String, limit: Int) throws(ReadError) -> [UInt8] {
         // realpath follows every link of every component (a chain too) and fails with ELOOP
         // on a loop; only "nothing there" (ENOENT) is `.missing`. The type is then read from the
         // resolved path, which no longer contains a link, and the open refuses a link swapped
@@ -78,7 +78,7 @@ enum BoundedFile {
     }
 
     /// The largest secret file accepted (a few secrets and comments fit many times over).
-    static let secretLimit = 64 * 1024
+    public static let secretLimit = 64 * 1024
     /// The most entries a secrets directory may hold (each file up to ``secretLimit``).
     static let secretFilesLimit = 4096
     /// The largest librdkafka properties file accepted.

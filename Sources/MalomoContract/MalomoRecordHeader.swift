@@ -29,6 +29,11 @@ public enum MalomoRecordHeader {
     /// See ``sourceTopic``.
     public static let consumerGroup = "malomo-consumer-group"
 
+    /// Only on records `malomo-admin dead-letters redrive` moved out of the dead-letter topic:
+    /// `<topic>/<partition>/<offset>` of the dead letter it copies. Such a record carries the
+    /// dead letter's value, key and headers, without ``deadLetterReason``.
+    public static let redrivenFrom = "malomo-redriven-from"
+
     /// CloudEvents 1.0 Kafka protocol binding, binary content mode: the `ce_` headers.
     public enum CloudEvents {
         /// `ce_specversion`: always `1.0`.

@@ -300,6 +300,9 @@ final class OutputCollector: @unchecked Sendable {
 
     func append(_ chunk: Data) { self.lock.withLock { self.data.append(chunk) } }
 
+    /// Everything so far, as UTF-8 text.
+    var text: String { self.lock.withLock { String(decoding: self.data, as: UTF8.self) } }
+
     /// Complete lines so far.
     var lines: [String] {
         self.lock.withLock {

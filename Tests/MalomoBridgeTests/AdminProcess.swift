@@ -1,0 +1,51 @@
+import Foundation
+import MalomoFakeAPI
+
+/// `malomo-admin` run as a user runs it, against the fake Malomo API.
+struct AdminProcess {
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+        /// Both streams, for messages that may go to either.
+        var output: String { self.stdout + self.stderr }
+    }
+
+    /// Runs `malomo-admin arguments` with the fake API's key and URL plus `environment`, and
+    /// waits for it (at most `timeout`, then it is killed and the test fails on its status).
+    static func run(
+        _ arguments: [String],
+        api: FakeMalomoAPI?,
+        environment: [String: String] = [:],
+        timeout: Duration = .seconds(120)
+    ) async throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try ExecutablesTests.binary("malomo-admin"))
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("MALOMO_") && !$0.key.hasPrefix("KAFKA_") }
+        if let api {
+            env["MALOMO_API_KEY"] = FakeMalomoAPI.apiKey
+            env["MALOMO_API_URL"] = api.url
+        }
+        env.merge(environment) { _, new in new }
+        process.environment = env
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        let out = OutputCollector()
+        let err = OutputCollector()
+        stdout.fileHandleForReading.readabilityHandler = { out.append($0.availableData) }
+        stderr.fileHandleForReading.readabilityHandler = { err.append($0.availableData) }
+        try process.run()
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        stdout.fileHandleForReading.readabilityHandler = nil
+        stderr.fileHandleForReading.readabilityHandler = nil
+        out.append(stdout.fileHandleForReading.readDataToEndOfFile())
+        err.append(stderr.fileHandleForReading.readDataToEndOfFile())
+        return Result(status: process.terminationStatus, stdout: out.text, stderr: err.text)
+    }
+}
