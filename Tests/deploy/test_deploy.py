@@ -58,13 +58,15 @@ def test_dockerfile_properties():
     assert "--static-swift-stdlib" in text and "-c release" in text
     runtime = text.split("\nFROM ${RUNTIME_IMAGE}")[1]
     packages = re.search(r"install -y --no-install-recommends (.*?) \\", runtime).group(1).split()
-    assert packages == ["librdkafka1", "ca-certificates"], "runtime gets librdkafka and CA certificates only"
+    # libcurl4: Foundation's URLSession, malomo-admin's HTTPS client to Malomo's API.
+    assert packages == ["librdkafka1", "ca-certificates", "libcurl4"], "runtime gets librdkafka, CA certificates and libcurl only"
     assert re.search(r"^USER 10001:10001$", runtime, re.M), "non-root"
     assert "EXPOSE 8080 9090" in runtime
     assert 'ENTRYPOINT ["/usr/local/bin/malomo-bridge"]' in runtime
-    assert "malomo-events-tail" in runtime
+    assert "malomo-events-tail" in runtime and "malomo-admin" in runtime
     verify = (ROOT / "docker" / "verify-runtime-deps.sh").read_text()
-    assert "librdkafka1 ca-certificates" in verify, "the dependency proof installs the same packages"
+    assert "librdkafka1 ca-certificates libcurl4" in verify, "the dependency proof installs the same packages"
+    assert "malomo-admin" in verify
 
 
 def test_dockerignore_keeps_build_output_out():
@@ -240,6 +242,12 @@ def test_ingress_exposes_only_the_webhook_path_and_metrics_have_their_own_servic
     services = {s["metadata"]["name"]: s for s in kind(docs, "Service")}
     assert [p["targetPort"] for p in services["bridge-malomo-kafka-bridge"]["spec"]["ports"]] == ["webhook"]
     assert [p["targetPort"] for p in services["bridge-malomo-kafka-bridge-metrics"]["spec"]["ports"]] == ["management"]
+    # The headless management Service: one address per pod, ready or not, for malomo-admin's
+    # rotation to ask every replica which secrets it loaded.
+    headless = services["bridge-malomo-kafka-bridge-management"]["spec"]
+    assert headless["clusterIP"] == "None" and headless["publishNotReadyAddresses"] is True
+    assert [p["targetPort"] for p in headless["ports"]] == ["management"]
+    assert headless["selector"] == services["bridge-malomo-kafka-bridge"]["spec"]["selector"]
     monitor = kind(docs, "ServiceMonitor")[0]
     assert monitor["spec"]["endpoints"][0]["port"] == "metrics"
     assert monitor["spec"]["selector"]["matchLabels"]["app.kubernetes.io/component"] == "metrics"
