@@ -83,7 +83,7 @@ let package = Package(
         .target(name: "MalomoConsumer", dependencies: ["MalomoContract", "MalomoModels", "KafkaWire", logging, serviceLifecycle]),
         .executableTarget(
             name: "MalomoEventsTail",
-            dependencies: ["MalomoConsumer", "MalomoModels", "KafkaWire", logging, serviceLifecycle, unixSignals]
+            dependencies: ["MalomoConsumer", "MalomoModels", "KafkaWire", logging, serviceLifecycle, unixSignals, argumentParser]
         ),
         // librdkafka's mock cluster as a process of its own (benchmarks, local tests).
         .executableTarget(name: "MalomoMockKafka", dependencies: ["KafkaWire", "MalomoContract", logging]),

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import Logging
 import MalomoConsumer
@@ -8,51 +9,59 @@ import UnixSignals
 
 /// `malomo-events-tail`: prints the bridge's events, decoded, one line each.
 @main
-struct MalomoEventsTailMain {
-    static let usage = """
-        USAGE: malomo-events-tail --brokers HOST:PORT[,…] [--group ID] [--topics orders:created,…]
-                                  [--prefix malomo.] [--json] [--max N]
+struct MalomoEventsTailMain: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "malomo-events-tail",
+        abstract: "Consumes the topics malomo-bridge writes and prints each event decoded, one line each.",
+        discussion: "Without --group a fresh group reads from the beginning. Ctrl-C commits what was printed and exits."
+    )
 
-        Consumes the topics malomo-bridge writes and prints each event decoded, one line each.
-        --brokers defaults to $KAFKA_BROKERS. Without --group a fresh group reads from the beginning.
-        --max N exits after N events. Ctrl-C commits what was printed and exits.
-        """
+    @Option(help: "Kafka bootstrap servers, HOST:PORT[,…] (default: $KAFKA_BROKERS).") var brokers: String?
+    @Option(help: "The consumer group (default: a fresh one, malomo-events-tail-<random>).") var group: String?
+    @Option(help: "Malomo topics to read, e.g. orders:created,orders:updated (default: the seven documented).") var topics: String?
+    @Option(help: "The Kafka topic prefix the bridge writes with.") var prefix: String?
+    @Flag(help: "One JSON object per event instead of text.") var json = false
+    @Option(help: "Exit after this many events.") var max: Int?
 
+    /// Usage errors are exit 2, as every bad input of this project's executables.
     static func main() async {
-        var arguments = Array(CommandLine.arguments.dropFirst())
-        var options: [String: String] = [:]
-        var json = false
-        while !arguments.isEmpty {
-            let flag = arguments.removeFirst()
-            switch flag {
-            case "--json": json = true
-            case "--help", "-h":
-                print(usage)
-                return
-            case "--brokers", "--group", "--topics", "--prefix", "--max":
-                guard !arguments.isEmpty else { fail("\(flag) needs a value") }
-                options[flag] = arguments.removeFirst()
-            default: fail("unknown argument '\(flag)' (see --help)")
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if code == .success {
+                if !message.isEmpty { print(message) }
+                Foundation.exit(0)
+            }
+            fail(message)
+        }
+    }
+
+    func validate() throws {
+        if let max = self.max, max <= 0 { throw ValidationError("--max needs a positive number") }
+        if let topics = self.topics {
+            for name in topics.split(separator: ",") where MalomoTopic(String(name)) == nil {
+                throw ValidationError("malformed topic '\(name)' (expected resource:action)")
             }
         }
-        guard let brokers = options["--brokers"] ?? ProcessInfo.processInfo.environment["KAFKA_BROKERS"] else {
-            fail("--brokers (or KAFKA_BROKERS) is required")
+    }
+
+    func run() async {
+        guard let brokers = self.brokers ?? ProcessInfo.processInfo.environment["KAFKA_BROKERS"] else {
+            Self.fail("--brokers (or KAFKA_BROKERS) is required")
         }
         var configuration = MalomoConsumerConfiguration(
             bootstrapServers: brokers.split(separator: ",").map(String.init),
-            groupID: options["--group"] ?? "malomo-events-tail-\(UUID().uuidString.prefix(8))"
+            groupID: self.group ?? "malomo-events-tail-\(UUID().uuidString.prefix(8))"
         )
-        if let topics = options["--topics"] {
-            configuration.topics = topics.split(separator: ",").map { name in
-                guard let topic = MalomoTopic(String(name)) else { fail("malformed topic '\(name)' (expected resource:action)") }
-                return topic
-            }
-        }
-        if let prefix = options["--prefix"] { configuration.topicPrefix = prefix }
-        let limit = options["--max"].map { value -> Int in
-            guard let number = Int(value), number > 0 else { fail("--max needs a positive number") }
-            return number
-        }
+        if let topics = self.topics { configuration.topics = topics.split(separator: ",").compactMap { MalomoTopic(String($0)) } }
+        if let prefix = self.prefix { configuration.topicPrefix = prefix }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = .warning
@@ -62,7 +71,8 @@ struct MalomoEventsTailMain {
         do {
             let consumer = try MalomoEventConsumer(configuration: configuration, logger: logger)
             let printed = Atomic<Int>(0)
-            let asJSON = json
+            let asJSON = self.json
+            let limit = self.max
             let service = MalomoEventConsumerService(consumer: consumer) { delivery in
                 let line = asJSON ? EventLine.json(delivery) : EventLine.text(delivery)
                 FileHandle.standardOutput.write(Data((line + "\n").utf8))
@@ -78,12 +88,12 @@ struct MalomoEventsTailMain {
             )
             try await group.run()
         } catch {
-            fail("\(error)")
+            Self.fail("\(error)")
         }
     }
 
     static func fail(_ message: String) -> Never {
         FileHandle.standardError.write(Data("malomo-events-tail: \(message)\n".utf8))
-        exit(2)
+        Foundation.exit(2)
     }
 }

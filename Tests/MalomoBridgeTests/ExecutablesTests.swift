@@ -181,6 +181,32 @@ import Testing
         #expect(process.terminationStatus == 0)
     }
 
+    /// The tail's usage errors are exit 2 with the reason; `--help` is exit 0.
+    @Test(
+        arguments: [
+            (["--max", "0"], 2, "--max needs a positive number"),
+            (["--topics", "Orders"], 2, "malformed topic 'Orders'"),
+            (["--nope"], 2, "Unknown option '--nope'"),
+            (["--brokers"], 2, "Missing value for '--brokers"),
+            (["--help"], 0, "USAGE: malomo-events-tail"),
+        ] as [([String], Int32, String)]
+    )
+    func eventsTailUsage(arguments: [String], status: Int32, message: String) async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try Self.binary("malomo-events-tail"))
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let data = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: output.fileHandleForReading.readDataToEndOfFile()) }
+        }
+        process.waitUntilExit()
+        #expect(process.terminationStatus == status, "\(arguments)")
+        #expect(String(decoding: data, as: UTF8.self).contains(message), "\(String(decoding: data, as: UTF8.self))")
+    }
+
     /// `malomo-events-tail --json --max 1` prints the decoded event and exits 0.
     @Test func eventsTailPrintsTheDecodedEvent() async throws {
         var logger = Logger(label: "tail-test")
