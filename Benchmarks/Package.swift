@@ -2,9 +2,10 @@
 import Foundation
 import PackageDescription
 
-// Micro-benchmarks (ordo-one/benchmark): `swift package benchmark` from this folder, or
-// `make -C .. bench-micro`. Thresholds live in Thresholds/ and are checked with
-// `swift package benchmark thresholds check`.
+// Micro-benchmarks (ordo-one/benchmark): `swift package --disable-sandbox benchmark` from this
+// folder. Thresholds live in Thresholds/; `scripts/check-benchmarks` (run by scripts/test)
+// checks their allocation counts, `swift package --disable-sandbox benchmark thresholds check`
+// all of them on a quiet machine.
 // DecodeThroughput: typed vs untyped decode of order.json, side by side in one run.
 
 // SwiftPM names a path dependency after its folder, whatever the clone is called.

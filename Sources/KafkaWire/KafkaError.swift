@@ -57,12 +57,4 @@ public struct KafkaError: Error, Hashable, CustomStringConvertible, Sendable {
 
     public static func == (lhs: KafkaError, rhs: KafkaError) -> Bool { lhs.code == rhs.code }
     public func hash(into hasher: inout Hasher) { hasher.combine(self.code) }
-
-    /// Whether this error says the message might succeed if sent again later.
-    public var isRetriable: Bool {
-        switch self.code.kind {
-        case .configuration: false
-        default: true
-        }
-    }
 }
