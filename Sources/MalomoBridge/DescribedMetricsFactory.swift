@@ -19,7 +19,8 @@ struct DescribedMetricsFactory: CoreMetrics.MetricsFactory {
     }
 
     private func descriptor(_ label: String) -> MetricNameDescriptor {
-        MetricNameDescriptor(metricName: label, helpText: BridgeMetricFamily.help(for: label) ?? "")
+        // The label is already the full name: no unit suffix is appended.
+        MetricNameDescriptor(metricName: label, unitName: "", helpText: BridgeMetricFamily.help(for: label) ?? "")
     }
 
     func makeCounter(label: String, dimensions: [(String, String)]) -> any CoreMetrics.CounterHandler {

@@ -42,7 +42,7 @@ public struct SecretsReloader: Service {
     public func run() async throws {
         // Graceful shutdown cancels the wait: a stop never waits out the reload interval
         // (up to an hour), which the pod's grace period does not cover.
-        try? await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             var fingerprint = self.initialFingerprint
             while !Task.isCancelled {
                 do { try await Task.sleep(for: self.interval) } catch { return }

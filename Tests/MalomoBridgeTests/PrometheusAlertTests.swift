@@ -107,7 +107,7 @@ import Testing
         ]
         // To a file: a pipe nobody reads would fill and block Prometheus.
         let logPath = directory.appendingPathComponent("prometheus.log")
-        FileManager.default.createFile(atPath: logPath.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath.path, contents: nil)
         prometheus.standardOutput = FileHandle.nullDevice
         prometheus.standardError = try FileHandle(forWritingTo: logPath)
         try prometheus.run()
