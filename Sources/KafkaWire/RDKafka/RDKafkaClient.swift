@@ -297,6 +297,8 @@ final class RDKafkaClient: @unchecked Sendable {
         var result: [KafkaTopicPartition: Int64] = [:]
         for index in 0..<Int(list!.pointee.cnt) {
             let element = list!.pointee.elems[index]
+            // A partition's own error must not read as "nothing committed" (a restart from the start).
+            if element.err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(rdKafkaCode: element.err.rawValue) }
             result[KafkaTopicPartition(topic: String(cString: element.topic), partition: element.partition)] = element.offset
         }
         return result
