@@ -11,13 +11,18 @@ public struct AdminKafka: Sendable {
     /// How long a read may see no record before it gives up on reaching a partition's end.
     public var idleTimeout: Duration = .seconds(30)
 
+    /// `message.max.bytes` as the bridge sets it: a dead letter the bridge could write can be
+    /// copied.
+    public var messageMaxBytes: String?
+
     /// Creates the settings. Of `properties`, only the connection's (`security.*`, `ssl.*`,
-    /// `sasl.*`, `socket.*`, `broker.*`, `client.rack`) are kept: the rest tune the bridge's
-    /// producer.
+    /// `sasl.*`, `socket.*`, `broker.*`, `client.rack`) are kept, and `message.max.bytes` for the
+    /// redrive's producer: the rest tune the bridge's producer.
     public init(bootstrapServers: [String], properties: [String: String]) {
         self.bootstrapServers = bootstrapServers
         let prefixes = ["security.", "ssl.", "sasl.", "socket.", "broker.", "client.rack", "enable.ssl."]
         self.connectionProperties = properties.filter { key, _ in prefixes.contains { key.hasPrefix($0) } }
+        self.messageMaxBytes = properties["message.max.bytes"]
     }
 
     func reader(logger: Logger) -> TopicReader {
@@ -35,6 +40,7 @@ public struct AdminKafka: Sendable {
         configuration.messageTimeout = .seconds(30)
         configuration.shutdownFlushTimeout = .seconds(30)
         configuration.additionalProperties = self.connectionProperties
+        if let size = self.messageMaxBytes { configuration.additionalProperties["message.max.bytes"] = size }
         return try KafkaProducer(configuration: configuration, logger: logger)
     }
 }

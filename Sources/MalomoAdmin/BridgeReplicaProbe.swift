@@ -6,13 +6,17 @@ import Foundation
 
 /// Asks every bridge replica which webhook ids it has loaded (`GET /webhooks` on the
 /// management port). A management URL's host name is resolved to all its addresses and each
-/// is asked directly: behind a Kubernetes headless Service (the chart's
-/// `<release>-management-headless`) that is one address per ready pod.
+/// is asked directly: behind a Kubernetes headless Service (the chart's `<release>-management`,
+/// which publishes not-ready pods too) that is one address per pod. A name that resolves to
+/// one address (a ClusterIP Service, a port-forward) would hide the other replicas: give
+/// ``expectedReplicas`` so that too few addresses is never taken for "all".
 public struct BridgeReplicaProbe: Sendable {
     /// The management URLs, e.g. `http://malomo-bridge-management-headless:9090`.
     public var managementURLs: [URL]
     /// The longest one replica may take to answer. Default: 5 s.
     public var timeout: Duration = .seconds(5)
+    /// How many replicas there must be, at least; `nil`: whatever the names resolve to.
+    public var expectedReplicas: Int?
 
     /// Creates a probe.
     public init(managementURLs: [URL]) {
@@ -29,8 +33,17 @@ public struct BridgeReplicaProbe: Sendable {
         public var problem: String?
     }
 
+    /// The ids every replica has loaded (empty when a replica does not answer).
+    public func loadedByAll() async throws(AdminError) -> Set<String> {
+        let replicas = try await self.replicas()
+        guard var common = replicas.first?.webhookIDs else { return [] }
+        for replica in replicas.dropFirst() { common.formIntersection(replica.webhookIDs ?? []) }
+        return common
+    }
+
     /// Every replica's loaded ids.
-    /// - Throws: ``AdminError`` when a host name resolves to no address.
+    /// - Throws: ``AdminError`` when a host name resolves to no address, or to fewer than
+    ///   ``expectedReplicas`` in all.
     public func replicas() async throws(AdminError) -> [Replica] {
         var replicas: [Replica] = []
         for url in self.managementURLs {

@@ -14,10 +14,11 @@ import MalomoWebhookCore
 ///
 /// Progress is committed per Malomo topic, in the consumer group `<group>.<topic>` (e.g.
 /// `malomo-admin-redrive.orders.created`): a re-run starts after what an earlier run moved,
-/// so it never publishes a record twice, and a topic that is still not allowed keeps its
-/// whole history for the day it is. The one window for a duplicate: a crash after the broker
-/// acknowledged a record and before its commit (at most 100 records); it carries the same
-/// `malomo-event-id`, so consumers drop it.
+/// and a topic that is still not allowed keeps its whole history for the day it is. Copies can
+/// still repeat, each with the original `malomo-event-id` (consumers drop them): after a crash
+/// between the broker's acknowledgement and the commit (at most 100 records); when two runs
+/// overlap; and once Kafka expired the groups' offsets (`offsets.retention.minutes`, 7 days by
+/// default, for a group without members), when a later run starts from the beginning again.
 public struct DeadLetterRedrive: Sendable {
     /// What to redrive.
     public struct Options: Sendable {
@@ -95,6 +96,9 @@ public struct DeadLetterRedrive: Sendable {
             case .consumerDeadLetter: report.left["consumer_dead_letter", default: 0] += 1
             case .foreign: report.left["not_from_the_bridge", default: 0] += 1
             }
+        }
+        if !scan.topicExists {
+            self.say("\(options.deadLetterTopic) does not exist: no dead letter was written yet, or KAFKA_DEAD_LETTER_TOPIC names another")
         }
         guard scan.complete else {
             throw AdminError("could not read \(options.deadLetterTopic) to its end (a partition leader unreachable?): nothing was redriven")

@@ -17,6 +17,9 @@ public struct DeadLetterSummary: Sendable, Codable, Equatable {
     public var newestMilliseconds: Int64?
     /// False when reading stopped before the end of a partition (an unreachable leader).
     public var complete = true
+    /// False when the topic does not exist (no dead letter written yet, or a wrong
+    /// `KAFKA_DEAD_LETTER_TOPIC`).
+    public var topicExists = true
 
     enum CodingKeys: String, CodingKey {
         case total
@@ -25,6 +28,7 @@ public struct DeadLetterSummary: Sendable, Codable, Equatable {
         case oldestMilliseconds = "oldest_ms"
         case newestMilliseconds = "newest_ms"
         case complete
+        case topicExists = "topic_exists"
     }
 
     /// Creates an empty summary.
@@ -59,12 +63,16 @@ public struct DeadLetterSummary: Sendable, Codable, Equatable {
             summary.count(record)
         }
         summary.complete = pass.complete
+        summary.topicExists = pass.topicExists
         return summary
     }
 
     /// The summary as aligned text.
     public var table: String {
         var lines = ["\(self.total) dead letters" + (self.complete ? "" : " (incomplete: some partitions could not be read to their end)")]
+        if !self.topicExists {
+            lines[0] += " (the topic does not exist: no dead letter was written yet, or KAFKA_DEAD_LETTER_TOPIC names another)"
+        }
         func section(_ title: String, _ counts: [String: Int]) {
             guard !counts.isEmpty else { return }
             lines.append("")

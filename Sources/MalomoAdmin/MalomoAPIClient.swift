@@ -198,7 +198,9 @@ public final class MalomoAPIClient: Sendable {
         let session = self.session
         do {
             let (data, response) = try await withThrowingTaskGroup(of: (Data, URLResponse).self) { group in
-                group.addTask { try await session.data(for: request) }
+                // The refuser as the task's own delegate too: on Linux the session's delegate is
+                // not consulted for tasks made by the async API.
+                group.addTask { try await session.data(for: request, delegate: RedirectRefuser()) }
                 group.addTask {
                     try await Task.sleep(for: timeout)
                     throw URLError(.timedOut)

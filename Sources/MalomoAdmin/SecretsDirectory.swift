@@ -1,5 +1,6 @@
 import Foundation
 import MalomoContract
+import Synchronization
 
 /// The bridge's secrets directory (`MALOMO_WEBHOOK_SECRETS_DIR`) as the admin tool writes it:
 /// one file per webhook id, mode 0600, written atomically (a temporary file beside it,
@@ -26,6 +27,11 @@ public struct SecretsDirectory: Sendable {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else { throw AdminError("--secrets-dir '\(path)' is not a directory") }
+            // Anyone else who may write here could plant a secret the bridge would accept.
+            var info = stat()
+            if stat(path, &info) == 0, info.st_mode & 0o022 != 0 {
+                throw AdminError("--secrets-dir '\(path)' is writable by its group or others (chmod go-w it)")
+            }
         } else {
             do {
                 try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -44,29 +50,66 @@ public struct SecretsDirectory: Sendable {
         CloudEventAttributes.isValidWebhookID(id) && !id.hasPrefix(".") && !id.contains("/")
     }
 
-    /// The webhook ids that have a file here (hidden entries skipped, as the bridge does).
+    /// The webhook ids that have a regular file here (hidden entries skipped, as the bridge does).
     public func webhookIDs() throws(AdminError) -> Set<String> {
+        let names: [String]
         do {
-            return Set(try FileManager.default.contentsOfDirectory(atPath: self.path).filter { !$0.hasPrefix(".") })
+            names = try FileManager.default.contentsOfDirectory(atPath: self.path)
         } catch {
             throw AdminError("--secrets-dir '\(self.path)' cannot be read: \(error.localizedDescription)")
         }
+        return Set(names.filter { !$0.hasPrefix(".") && self.isRegularFile($0) })
+    }
+
+    private func isRegularFile(_ id: String) -> Bool {
+        var info = stat()
+        return stat(self.file(id), &info) == 0 && info.st_mode & S_IFMT == S_IFREG
+    }
+
+    /// The lines of a webhook's file, `nil` when it is not a regular file of at most 64 KiB.
+    private func lines(of id: String) -> [String]? {
+        guard Self.isUsableFileName(id), self.isRegularFile(id) else { return nil }
+        let descriptor = open(self.file(id), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while bytes.count <= 65_536 {
+            let count = read(descriptor, &buffer, buffer.count)
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { break }
+            bytes += buffer[..<count]
+        }
+        guard bytes.count <= 65_536 else { return nil }
+        return String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline).map(String.init)
     }
 
     /// The secret lines of a webhook's file (comments skipped), `nil` when it has none.
     public func secrets(of id: String) -> [String]? {
-        guard Self.isUsableFileName(id), let data = FileManager.default.contents(atPath: self.file(id)), data.count <= 65_536 else { return nil }
-        let lines = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).map(String.init)
-            .filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("#") && !$0.trimmingCharacters(in: .whitespaces).isEmpty }
-        return lines.isEmpty ? nil : lines
+        let secrets = (self.lines(of: id) ?? []).filter {
+            let trimmed = $0.trimmingCharacters(in: .whitespaces)
+            return !trimmed.hasPrefix("#") && !trimmed.isEmpty
+        }
+        return secrets.isEmpty ? nil : secrets
     }
 
-    /// Writes `DIR/<id>` atomically with mode 0600: a comment line naming the webhook, then the
-    /// secret.
-    public func write(id: String, secret: String, comment: String) throws(AdminError) {
+    /// The webhook ids a file's `# replaces:` line names: the webhooks this one was created to
+    /// replace (``WebhookRotation`` writes it and resumes from it).
+    public func replacedIDs(of id: String) -> Set<String> {
+        guard let line = self.lines(of: id)?.first(where: { $0.hasPrefix(Self.replacesPrefix) }) else { return [] }
+        return Set(line.dropFirst(Self.replacesPrefix.count).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+    }
+
+    /// The comment line that records what a replacement webhook replaces.
+    static let replacesPrefix = "# replaces: "
+
+    /// Writes `DIR/<id>` atomically with mode 0600: a comment line naming the webhook, the
+    /// `# replaces:` line when `replacing` is not empty, then the secret; then runs ``onChange``.
+    public func write(id: String, secret: String, comment: String, replacing: [String] = []) async throws(AdminError) {
         guard Self.isUsableFileName(id) else { throw AdminError("webhook id '\(id)' cannot name a file; nothing written") }
         let temporary = (self.path as NSString).appendingPathComponent(".\(id).tmp-\(UInt32.random(in: 0...UInt32.max))")
-        let contents = Array("# \(comment.filter { !$0.isNewline })\n\(secret)\n".utf8)
+        let replaces = replacing.isEmpty ? "" : Self.replacesPrefix + replacing.joined(separator: ",") + "\n"
+        let contents = Array("# \(comment.filter { !$0.isNewline })\n\(replaces)\(secret)\n".utf8)
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw AdminError("cannot create '\(temporary)': \(String(cString: strerror(errno)))") }
         var failure: String? = nil
@@ -90,41 +133,59 @@ public struct SecretsDirectory: Sendable {
             throw AdminError("cannot write the secret of webhook \(id) into '\(self.path)': \(failure)")
         }
         self.syncDirectory()
-        try self.propagate()
+        try await self.propagate()
     }
 
-    /// Removes `DIR/<id>`; a missing file counts as removed.
-    /// - Parameter propagating: Run ``onChange`` afterwards.
-    public func remove(id: String, propagating: Bool = true) throws(AdminError) {
-        guard Self.isUsableFileName(id) else { return }
-        if unlink(self.file(id)) != 0 && errno != ENOENT {
-            throw AdminError("cannot remove '\(self.file(id))': \(String(cString: strerror(errno)))")
+    /// Removes the files of `ids` (a missing file counts as removed), then runs ``onChange``
+    /// once if `propagating`.
+    public func remove(ids: [String], propagating: Bool = true) async throws(AdminError) {
+        for id in ids where Self.isUsableFileName(id) {
+            if unlink(self.file(id)) != 0 && errno != ENOENT {
+                throw AdminError("cannot remove '\(self.file(id))': \(String(cString: strerror(errno)))")
+            }
         }
         self.syncDirectory()
-        if propagating { try self.propagate() }
+        if propagating { try await self.propagate() }
     }
 
-    /// Runs ``onChange``, if set.
-    func propagate() throws(AdminError) {
+    /// The environment variables an ``onChange`` command does not inherit: the admin tool's and
+    /// the bridge's secrets.
+    static func isWithheld(_ name: String) -> Bool {
+        name.hasPrefix("MALOMO_API_KEY") || name.hasPrefix("MALOMO_WEBHOOK_SECRET") || name.hasPrefix("KAFKA_SASL_PASSWORD")
+            || name.hasPrefix("KAFKA_SSL_KEY_PASSWORD")
+    }
+
+    /// Runs ``onChange``, if set, in a process group of its own: on timeout the whole group is
+    /// killed and reaped, so no stray `kubectl apply` can land an older snapshot later.
+    func propagate() async throws(AdminError) {
         guard let command = self.onChange else { return }
         let process = Process()
+        // Foundation starts the child as the leader of a process group of its own (its pid is
+        // the group id): the timeout kills that group.
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", command]
-        var environment = ProcessInfo.processInfo.environment
+        var environment = ProcessInfo.processInfo.environment.filter { !Self.isWithheld($0.key) }
         environment["MALOMO_SECRETS_DIR"] = self.path
-        // The child needs no API key.
-        environment["MALOMO_API_KEY"] = nil
         process.environment = environment
+        let exited = AsyncStream<Void>.makeStream()
+        process.terminationHandler = { _ in exited.continuation.finish() }
         do {
             try process.run()
         } catch {
             throw AdminError("--on-change could not start: \(error.localizedDescription)")
         }
-        let deadline = ContinuousClock.now + self.onChangeTimeout
-        while process.isRunning && ContinuousClock.now < deadline { usleep(20_000) }
-        if process.isRunning {
-            process.terminate()
-            throw AdminError("--on-change ran longer than \(self.onChangeTimeout) and was stopped")
+        let group = process.processIdentifier
+        let timeout = self.onChangeTimeout
+        let killed = Atomic<Bool>(false)
+        let timer = Task {
+            try await Task.sleep(for: timeout)
+            killed.store(true, ordering: .relaxed)
+            kill(getpgid(group) == group ? -group : group, SIGKILL)
+        }
+        for await _ in exited.stream {}
+        timer.cancel()
+        if killed.load(ordering: .relaxed) {
+            throw AdminError("--on-change ran longer than \(timeout) and was killed")
         }
         guard process.terminationReason == .exit, process.terminationStatus == 0 else {
             throw AdminError("--on-change failed (exit status \(process.terminationStatus))")

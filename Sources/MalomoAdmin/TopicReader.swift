@@ -18,6 +18,8 @@ struct TopicReader: Sendable {
         var read = 0
         /// Whether every partition was read to its end (false: the idle timeout ended it).
         var complete = true
+        /// Whether the topic exists (a missing one is read as empty).
+        var topicExists = true
     }
 
     /// Reads `topic` in `group`, calling `handle` for each record in offset order per partition.
@@ -55,7 +57,10 @@ struct TopicReader: Sendable {
     ) async throws -> Pass {
         let marks = try await consumer.watermarks(topic: topic)
         var pass = Pass()
-        guard !marks.isEmpty else { return pass }
+        guard !marks.isEmpty else {
+            pass.topicExists = false
+            return pass
+        }
         let committed = try await consumer.committedOffsets(marks.map { KafkaTopicPartition(topic: topic, partition: $0.partition) })
         var end: [Int32: Int64] = [:]
         var starts: [KafkaTopicPartition: Int64] = [:]

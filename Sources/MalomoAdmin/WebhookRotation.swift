@@ -4,12 +4,13 @@ import Foundation
 /// without a moment in which the bridge refuses a delivery.
 ///
 /// Per topic: create the replacement inactive (Malomo cannot change a secret, and an inactive
-/// webhook delivers nothing the bridge could not verify yet), write its secret file, wait until
-/// every bridge replica has loaded it, activate it, then delete the old webhook and its file.
-/// Until the last step both webhooks are valid, so a failure anywhere leaves a working setup,
-/// and re-running the same command resumes: an inactive webhook at the URL whose secret file
-/// exists, or a second active one whose file exists, is a rotation in progress, and only the
-/// remaining steps are taken.
+/// webhook delivers nothing the bridge could not verify yet), write its secret file with a
+/// `# replaces: <old ids>` line, wait until every bridge replica has loaded it (and still holds
+/// the old ones), activate it, then delete the old webhooks and their files. Until the
+/// deletion both are valid, so a failure anywhere before it leaves a working setup. Re-running
+/// the same command resumes from the `# replaces:` record, never from guesses about creation
+/// times: an inactive or second active replacement is finished, and files of old webhooks
+/// already deleted at Malomo are removed.
 public struct WebhookRotation: Sendable {
     /// What to rotate.
     public struct Options: Sendable {
@@ -23,8 +24,6 @@ public struct WebhookRotation: Sendable {
         public var probe: BridgeReplicaProbe
         /// How long to wait for the replicas. Default: 5 minutes.
         public var waitTimeout: Duration = .seconds(300)
-        /// How often to ask them. Default: 1 s.
-        public var pollInterval: Duration = .seconds(1)
 
         /// Creates options.
         public init(url: String, topics: [String], secretsDirectory: SecretsDirectory, probe: BridgeReplicaProbe) {
@@ -60,14 +59,20 @@ public struct WebhookRotation: Sendable {
     /// - Throws: ``AdminError`` saying what state was left and how to resume.
     public func run(_ options: Options) async throws -> [Rotated] {
         var done: [Rotated] = []
+        let listing = try await self.client.listWebhooks()
+        try SecretsGuard.check(options.secretsDirectory, webhooks: listing.webhooks, url: options.url)
         for topic in options.topics {
+            let progress = Progress()
             do {
-                done.append(try await self.rotate(topic: topic, options: options))
+                if let rotated = try await self.rotate(topic: topic, options: options, progress: progress) { done.append(rotated) }
             } catch {
-                let finished = done.map(\.topic)
+                let state =
+                    progress.deleting
+                    ? "The old webhooks were being deleted at Malomo (the replacement \(progress.replacement ?? "?") is active and loaded): some old files may remain."
+                    : "Every webhook that was active still is, and its secret file is in place: no delivery is refused."
                 throw AdminError(
-                    "rotating \(topic) stopped: \(error)\nEvery webhook that was active still is, and its secret file is in place: no delivery is refused."
-                        + (finished.isEmpty ? "" : "\nAlready rotated: \(finished.joined(separator: ", ")).")
+                    "rotating \(topic) stopped: \(error)\n\(state)"
+                        + (done.isEmpty ? "" : "\nAlready rotated: \(done.map(\.topic).joined(separator: ", ")).")
                         + "\nTo resume, run the same command again."
                 )
             }
@@ -75,73 +80,73 @@ public struct WebhookRotation: Sendable {
         return done
     }
 
-    private func rotate(topic: String, options: Options) async throws -> Rotated {
+    /// How far one topic got, for the error message.
+    private final class Progress: @unchecked Sendable {
+        // @unchecked: used by one task at a time (the rotation's), never shared.
+        var replacement: String?
+        var deleting = false
+    }
+
+    private func rotate(topic: String, options: Options, progress: Progress) async throws -> Rotated? {
+        let directory = options.secretsDirectory
         let listing = try await self.client.listWebhooks()
-        let active = listing.webhooks.filter { $0.url == options.url && $0.topic == topic && $0.active }
-            .sorted { ($0.createdAt ?? "", $0.id) < ($1.createdAt ?? "", $1.id) }
-        guard !active.isEmpty else {
-            throw AdminError("no active webhook delivers \(topic) to \(options.url): create one with `malomo-admin webhooks sync`")
+        let forTopic = listing.webhooks.filter { WebhookURL.same($0.url, options.url) && $0.topic == topic }
+        let files = try directory.webhookIDs()
+        let listed = Set(listing.webhooks.map(\.id))
+        // A rotation recorded earlier: a webhook of this topic whose file says what it replaces.
+        let recorded = forTopic.filter { files.contains($0.id) && !directory.replacedIDs(of: $0.id).subtracting([$0.id]).isEmpty }
+        guard recorded.count <= 1 else {
+            throw AdminError(
+                "several webhooks of \(topic) record a rotation (\(recorded.map(\.id).joined(separator: ", "))): finish by deleting the extra ones by hand"
+            )
         }
-        let known = try options.secretsDirectory.webhookIDs()
-        let pending = listing.webhooks.filter { $0.url == options.url && $0.topic == topic && !$0.active && known.contains($0.id) }
-            .sorted { ($0.createdAt ?? "", $0.id) < ($1.createdAt ?? "", $1.id) }
-        var old = active
         var replacement: MalomoWebhook
-        if let newest = pending.last {
-            replacement = newest
-            self.say("resuming     \(topic)  replacement \(newest.id) exists (inactive); retiring \(old.map(\.id).joined(separator: ", "))")
-        } else if active.count >= 2, let newest = active.last, known.contains(newest.id) {
-            replacement = newest
-            old.removeLast()
-            self.say("resuming     \(topic)  replacement \(newest.id) exists; retiring \(old.map(\.id).joined(separator: ", "))")
+        var old: [MalomoWebhook]
+        if let earlier = recorded.first, !(earlier.active && directory.replacedIDs(of: earlier.id).isDisjoint(with: listed)) {
+            replacement = earlier
+            old = forTopic.filter { directory.replacedIDs(of: earlier.id).contains($0.id) }
+            self.say(
+                "resuming     \(topic)  replacement \(earlier.id)\(earlier.active ? "" : " (inactive)"); retiring \(old.map(\.id).joined(separator: ", "))"
+            )
+        } else if let earlier = recorded.first, case let leftovers = directory.replacedIDs(of: earlier.id).intersection(files), !leftovers.isEmpty {
+            // The old webhooks are gone at Malomo; only their files remain.
+            try await directory.remove(ids: leftovers.sorted())
+            self.say("finished     \(topic)  removed the files of \(leftovers.sorted().joined(separator: ", ")), deleted at Malomo earlier")
+            return nil
         } else {
+            old = forTopic.filter(\.active)
+            guard !old.isEmpty else {
+                throw AdminError("no active webhook delivers \(topic) to \(options.url): create one with `malomo-admin webhooks sync`")
+            }
             let secret = WebhookSecretGenerator.make()
             let creation = WebhookCreation(client: self.client, warn: self.warn)
-            replacement = try await creation.create(
-                topic: topic,
-                url: options.url,
-                secret: secret,
-                active: false,
-                before: Set(listing.webhooks.map(\.id))
-            )
+            replacement = try await creation.create(topic: topic, url: options.url, secret: secret, before: listed)
             guard SecretsDirectory.isUsableFileName(replacement.id) else {
                 try await self.client.deleteWebhook(id: replacement.id)
                 throw AdminError("Malomo gave the new webhook the id '\(replacement.id)', which cannot name a secret file; it was deleted again")
             }
-            try await creation.store(replacement, secret: secret, in: options.secretsDirectory)
-            self.say("created      \(topic)  \(replacement.id), inactive (secret in \(options.secretsDirectory.file(replacement.id)))")
+            try await creation.store(replacement, secret: secret, in: directory, replacing: old.map(\.id))
+            self.say("created      \(topic)  \(replacement.id), inactive (secret in \(directory.file(replacement.id)))")
         }
-        try await self.waitUntilLoaded(replacement.id, options: options)
+        progress.replacement = replacement.id
+        // The replicas hold the new secret, and still the old ones they verify today.
+        let mustHold = Set([replacement.id]).union(old.map(\.id).filter(files.contains))
+        try await ReplicaWait(probe: options.probe, timeout: options.waitTimeout, say: self.say).until(loaded: mustHold)
         if !replacement.active {
             try await self.client.setWebhook(id: replacement.id, active: true)
             replacement.active = true
             self.say("activated    \(topic)  \(replacement.id)")
         }
+        progress.deleting = true
         for webhook in old {
             try await self.client.deleteWebhook(id: webhook.id)
-            try options.secretsDirectory.remove(id: webhook.id)
-            self.say("deleted      \(topic)  \(webhook.id) (and its secret file)")
+            self.say("deleted      \(topic)  \(webhook.id)")
+        }
+        let replaced = directory.replacedIDs(of: replacement.id).intersection(try directory.webhookIDs())
+        if !replaced.isEmpty {
+            try await directory.remove(ids: replaced.sorted())
+            self.say("removed      \(topic)  the secret files of \(replaced.sorted().joined(separator: ", "))")
         }
         return Rotated(topic: topic, old: old, replacement: replacement)
-    }
-
-    private func waitUntilLoaded(_ id: String, options: Options) async throws {
-        let deadline = ContinuousClock.now + options.waitTimeout
-        var lastMissing: [String] = []
-        while true {
-            let replicas = try await options.probe.replicas()
-            let missing = replicas.filter { !($0.webhookIDs?.contains(id) ?? false) }
-            if !replicas.isEmpty, missing.isEmpty {
-                self.say("loaded       \(id) by all \(replicas.count) bridge replicas (\(replicas.map(\.address).joined(separator: ", ")))")
-                return
-            }
-            lastMissing = missing.map { "\($0.address)\($0.problem.map { " (\($0))" } ?? " (not loaded yet)")" }
-            guard ContinuousClock.now < deadline else {
-                throw AdminError(
-                    "after \(options.waitTimeout), these bridge replicas have not loaded webhook \(id): \(lastMissing.joined(separator: ", ")); check that they mount \(options.secretsDirectory.path)"
-                )
-            }
-            try await Task.sleep(for: options.pollInterval)
-        }
     }
 }

@@ -7,11 +7,13 @@ public struct WebhookSyncPlan: Sendable, Equatable {
         case create(topic: String)
         /// Set an inactive webhook (whose secret is known) active again.
         case reactivate(MalomoWebhook)
-        /// Delete a webhook at the URL whose topic was not requested (`--prune`).
+        /// Delete a webhook at the URL: its topic was not requested (`--prune`), or it is an
+        /// inactive one for a requested topic whose secret nobody holds (left by an interrupted
+        /// run; it could never deliver anything the bridge could verify).
         case delete(MalomoWebhook)
     }
 
-    /// The changes, in order: creates and reactivations by topic, then deletions.
+    /// The changes: creates, reactivations and deletions (carried out in that order).
     public var actions: [Action]
     /// The active webhooks already in place, kept as they are.
     public var inPlace: [MalomoWebhook]
@@ -22,17 +24,25 @@ public struct WebhookSyncPlan: Sendable, Equatable {
     ///
     /// - Parameters:
     ///   - existing: Every webhook Malomo lists.
-    ///   - url: The bridge's webhook URL; only webhooks pointing exactly there are considered.
+    ///   - url: The bridge's webhook URL; only webhooks pointing there are considered (scheme
+    ///     and host without case, a trailing `/` ignored).
     ///   - topics: The requested topics.
     ///   - prune: Delete webhooks at `url` whose topic was not requested.
-    ///   - knownSecrets: The webhook ids whose secret the bridge holds (files in the secrets
-    ///     directory); `nil` when no directory was given.
+    ///   - knownSecrets: The webhook ids whose secret the bridge holds or will (files in the
+    ///     secrets directory, ids every replica has loaded); `nil` when that cannot be known.
     public static func make(existing: [MalomoWebhook], url: String, topics: [String], prune: Bool, knownSecrets: Set<String>?) -> WebhookSyncPlan {
         var plan = WebhookSyncPlan(actions: [], inPlace: [], warnings: [])
-        let atURL = existing.filter { $0.url == url }
+        let atURL = existing.filter { WebhookURL.same($0.url, url) }
         for topic in topics {
             let forTopic = atURL.filter { $0.topic == topic }
             let active = forTopic.filter(\.active)
+            let revivable = forTopic.filter { !$0.active && (knownSecrets?.contains($0.id) ?? false) }
+                .sorted { ($0.createdAt ?? "", $0.id) > ($1.createdAt ?? "", $1.id) }
+            if let knownSecrets {
+                for orphan in forTopic where !orphan.active && !knownSecrets.contains(orphan.id) {
+                    plan.actions.append(.delete(orphan))
+                }
+            }
             if !active.isEmpty {
                 plan.inPlace += active
                 if active.count > 1 {
@@ -50,7 +60,6 @@ public struct WebhookSyncPlan: Sendable, Equatable {
                 continue
             }
             // Reactivate only a webhook whose secret the bridge holds: any other could not be verified.
-            let revivable = forTopic.filter { knownSecrets?.contains($0.id) ?? false }.sorted { ($0.createdAt ?? "") > ($1.createdAt ?? "") }
             if let webhook = revivable.first {
                 plan.actions.append(.reactivate(webhook))
             } else {
@@ -59,7 +68,7 @@ public struct WebhookSyncPlan: Sendable, Equatable {
         }
         if prune {
             let requested = Set(topics)
-            for webhook in atURL where !requested.contains(webhook.topic) {
+            for webhook in atURL where !requested.contains(webhook.topic) && !plan.actions.contains(.delete(webhook)) {
                 plan.actions.append(.delete(webhook))
             }
         }

@@ -63,6 +63,20 @@ enum AdminEnvironment {
         }
     }
 
+    /// The probe of `--bridge-management` URLs; `nil` when none is given.
+    static func probe(_ texts: [String], expectReplicas: Int?) throws -> BridgeReplicaProbe? {
+        guard !texts.isEmpty else { return nil }
+        let urls = try texts.map { text in
+            guard let url = URL(string: text), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                throw SettingError(setting: "--bridge-management", message: "'\(text)' is not an http(s) URL")
+            }
+            return url
+        }
+        var probe = BridgeReplicaProbe(managementURLs: urls)
+        probe.expectedReplicas = expectReplicas
+        return probe
+    }
+
     /// The bridge's own configuration, from the same environment the bridge reads.
     static func bridgeConfiguration() throws -> BridgeConfiguration {
         let reader = ConfigReader(providers: [
@@ -86,11 +100,23 @@ enum AdminEnvironment {
     }
 
     static func say(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        FileHandle.standardOutput.write(Data((printable(line) + "\n").utf8))
     }
 
     static func warn(_ line: String) {
-        FileHandle.standardError.write(Data(("warning: " + line + "\n").utf8))
+        FileHandle.standardError.write(Data(("warning: " + printable(line) + "\n").utf8))
+    }
+
+    /// `text` with control characters (from Malomo's answers: ids, URLs, messages) shown as `?`,
+    /// so that an answer cannot drive the operator's terminal. Line breaks stay.
+    static func printable(_ text: String) -> String {
+        String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.map { scalar in
+                    (scalar.value < 0x20 && scalar != "\n") || (0x7F...0x9F).contains(scalar.value) ? "?" : scalar
+                }
+            )
+        )
     }
 
     /// Ends the process for `error`: 2 for a setting, 1 for anything else.
@@ -103,7 +129,7 @@ enum AdminEnvironment {
             FileHandle.standardError.write(Data("malomo-admin: \(setting)\n".utf8))
             exit(2)
         default:
-            FileHandle.standardError.write(Data("malomo-admin: \(error)\n".utf8))
+            FileHandle.standardError.write(Data("malomo-admin: \(printable("\(error)"))\n".utf8))
             exit(1)
         }
     }

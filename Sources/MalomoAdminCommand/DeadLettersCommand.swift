@@ -53,17 +53,18 @@ struct SummarizeDeadLetters: AsyncParsableCommand {
 struct RedriveDeadLetters: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "redrive",
-        abstract: "Move the dead letters today's routing rules accept to their topic.",
+        abstract: "Copy the dead letters today's routing rules accept to their topic.",
         discussion: """
             E.g. after adding a topic to MALOMO_ALLOWED_TOPICS. Each copy keeps the value, key and \
             headers, drops malomo-dead-letter-reason and adds malomo-redriven-from. Progress is \
-            committed per Malomo topic in the group malomo-admin-redrive.<topic>: a re-run publishes \
-            nothing twice. Records still unroutable stay and are counted.
+            committed per Malomo topic in the group malomo-admin-redrive.<topic>: a re-run starts \
+            after what earlier runs copied (see docs/admin.md for when a copy can repeat). Dead \
+            letters stay in their topic; those still unroutable are counted.
             """
     )
 
     @Option(help: "Only these Malomo topics (comma-separated).") var topics: String?
-    @Flag(name: .customLong("dry-run"), help: "Count what would move; move and commit nothing.") var dryRun = false
+    @Flag(name: .customLong("dry-run"), help: "Count what would be copied; copy and commit nothing.") var dryRun = false
     @Flag(help: "One JSON object instead of text.") var json = false
     @Flag(name: .shortAndLong, help: "Log librdkafka's progress to standard error.") var verbose = false
 

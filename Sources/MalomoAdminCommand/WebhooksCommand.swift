@@ -43,15 +43,21 @@ struct SyncWebhooks: AsyncParsableCommand {
         commandName: "sync",
         abstract: "Make Malomo hold one active webhook per topic pointing at the bridge.",
         discussion: """
-            Creates the missing webhooks, each with a fresh 32-byte random secret written to \
-            DIR/<webhook id> (mode 0600, atomically) before the command returns; reactivates \
-            inactive ones whose secret is in DIR; with --prune deletes webhooks at URL for topics \
-            not requested. A second run changes nothing and says so.
+            Creates the missing webhooks inactive, each with a fresh 32-byte random secret written \
+            to DIR/<webhook id> (mode 0600, atomically) and carried by --on-change, then activates \
+            them (with --bridge-management, once every replica lists them). Reactivates inactive \
+            webhooks whose secret is known, deletes inactive ones whose secret nobody holds, and \
+            with --prune deletes webhooks at URL for topics not requested. A second run changes \
+            nothing and says so.
             """
     )
 
     @Option(help: "The bridge's public webhook URL, e.g. https://hooks.example.com/webhooks/malomo.") var url: String
-    @Option(name: .customLong("secrets-dir"), help: "The bridge's MALOMO_WEBHOOK_SECRETS_DIR.") var secretsDir: String?
+    @Option(
+        name: .customLong("secrets-dir"),
+        help: "Where the secrets are kept: the bridge's MALOMO_WEBHOOK_SECRETS_DIR, or a private directory that --on-change applies."
+    )
+    var secretsDir: String?
     @Option(
         name: .customLong("on-change"),
         help:
@@ -68,9 +74,24 @@ struct SyncWebhooks: AsyncParsableCommand {
     )
     var kubernetesSecret: String?
     @Option(help: "The manifest's namespace.") var namespace: String?
+    @Option(
+        name: .customLong("bridge-management"),
+        help:
+            "A bridge management URL (repeatable): new webhooks are activated only once every replica lists them. Required with --kubernetes-secret."
+    )
+    var bridgeManagement: [String] = []
+    @Option(name: .customLong("expect-replicas"), help: "Fail unless --bridge-management resolves to at least this many replicas.")
+    var expectReplicas: Int?
+    @Option(name: .customLong("wait-timeout"), help: "How long to wait for the replicas, e.g. 5m.") var waitTimeout = "5m"
     @Flag(name: .shortAndLong, help: "Log each API request to standard error.") var verbose = false
 
     func validate() throws {
+        if self.kubernetesSecret != nil && self.bridgeManagement.isEmpty {
+            throw ValidationError(
+                "--kubernetes-secret needs --bridge-management: the new webhooks are activated only once the bridge has the applied Secret"
+            )
+        }
+        if let expected = self.expectReplicas, expected < 1 { throw ValidationError("--expect-replicas must be at least 1") }
         if self.secretsDir == nil && self.kubernetesSecret == nil {
             throw ValidationError("give --secrets-dir DIR (files) or --kubernetes-secret NAME (a manifest)")
         }
@@ -94,16 +115,27 @@ struct SyncWebhooks: AsyncParsableCommand {
             options.secretsDirectory = try self.secretsDir.map { try SecretsDirectory(path: $0, onChange: self.onChange) }
             options.kubernetesSecret = self.kubernetesSecret
             options.kubernetesNamespace = self.namespace
+            options.probe = try AdminEnvironment.probe(self.bridgeManagement, expectReplicas: self.expectReplicas)
+            options.waitTimeout = try AdminEnvironment.duration(self.waitTimeout, setting: "--wait-timeout")
             let client = try AdminEnvironment.apiClient(logger: AdminEnvironment.logger(verbose: self.verbose))
             // With a manifest on standard output, progress goes to standard error.
             let toManifest = self.kubernetesSecret != nil
             let sync = WebhookSync(
                 client: client,
                 say: { toManifest ? FileHandle.standardError.write(Data(($0 + "\n").utf8)) : AdminEnvironment.say($0) },
-                warn: AdminEnvironment.warn
+                warn: AdminEnvironment.warn,
+                emitManifest: { manifest in
+                    // Closed at once, so that `| kubectl apply -f -` applies it while the sync
+                    // waits for the replicas to load it.
+                    FileHandle.standardOutput.write(Data(manifest.utf8))
+                    let null = open("/dev/null", O_WRONLY)
+                    if null >= 0 {
+                        dup2(null, STDOUT_FILENO)
+                        close(null)
+                    }
+                }
             )
-            let report = try await sync.run(options)
-            if let manifest = report.manifest { FileHandle.standardOutput.write(Data(manifest.utf8)) }
+            _ = try await sync.run(options)
         } catch {
             AdminEnvironment.fail(error)
         }
@@ -116,15 +148,20 @@ struct RotateWebhooks: AsyncParsableCommand {
         commandName: "rotate",
         abstract: "Replace webhooks with new ones holding fresh secrets, refusing no delivery.",
         discussion: """
-            Per topic: creates the replacement webhook with a new secret, writes DIR/<new id>, waits \
-            until every bridge replica lists the new id on its management port (GET /webhooks), then \
-            deletes the old webhook and its file. A failure at any step leaves both webhooks valid; \
-            running the same command again resumes.
+            Per topic: creates the replacement webhook inactive with a new secret, writes DIR/<new \
+            id> (recording what it replaces), waits until every bridge replica lists the new id on \
+            its management port (GET /webhooks), activates it, then deletes the old webhook and its \
+            file. A failure before the deletion leaves both webhooks valid; running the same \
+            command again resumes from the record.
             """
     )
 
     @Option(help: "The bridge's public webhook URL.") var url: String
-    @Option(name: .customLong("secrets-dir"), help: "The bridge's MALOMO_WEBHOOK_SECRETS_DIR, shared with every replica.") var secretsDir: String
+    @Option(
+        name: .customLong("secrets-dir"),
+        help: "Where the secrets are kept: the bridge's MALOMO_WEBHOOK_SECRETS_DIR, or a private directory that --on-change applies."
+    )
+    var secretsDir: String
     @Option(
         name: .customLong("on-change"),
         help:
@@ -137,6 +174,8 @@ struct RotateWebhooks: AsyncParsableCommand {
         help: "A bridge management URL (repeatable); its host name is resolved to every address, e.g. the chart's headless management Service."
     )
     var bridgeManagement: [String] = []
+    @Option(name: .customLong("expect-replicas"), help: "Fail unless --bridge-management resolves to at least this many replicas.")
+    var expectReplicas: Int?
     @Option(name: .customLong("wait-timeout"), help: "How long to wait for the replicas, e.g. 5m.") var waitTimeout = "5m"
     @Flag(name: .shortAndLong, help: "Log each API request to standard error.") var verbose = false
 
@@ -144,22 +183,18 @@ struct RotateWebhooks: AsyncParsableCommand {
         if self.bridgeManagement.isEmpty {
             throw ValidationError("give --bridge-management URL: who must load a new secret before the old webhook goes")
         }
+        if let expected = self.expectReplicas, expected < 1 { throw ValidationError("--expect-replicas must be at least 1") }
     }
 
     func run() async {
         do {
             let url = try AdminEnvironment.url(self.url, setting: "--url").absoluteString
-            let management = try self.bridgeManagement.map { text in
-                guard let url = URL(string: text), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
-                    throw AdminEnvironment.SettingError(setting: "--bridge-management", message: "'\(text)' is not an http(s) URL")
-                }
-                return url
-            }
+            let probe = try AdminEnvironment.probe(self.bridgeManagement, expectReplicas: self.expectReplicas)
             var options = WebhookRotation.Options(
                 url: url,
                 topics: try AdminEnvironment.topics(self.topics),
                 secretsDirectory: try SecretsDirectory(path: self.secretsDir, onChange: self.onChange),
-                probe: BridgeReplicaProbe(managementURLs: management)
+                probe: probe!
             )
             options.waitTimeout = try AdminEnvironment.duration(self.waitTimeout, setting: "--wait-timeout")
             let client = try AdminEnvironment.apiClient(logger: AdminEnvironment.logger(verbose: self.verbose))

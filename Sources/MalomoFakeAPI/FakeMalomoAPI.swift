@@ -54,6 +54,8 @@ public final class FakeMalomoAPI: Sendable {
             self.retryAfter = retryAfter
             self.afterApplying = afterApplying
         }
+
+        var headers: [String: String] { self.retryAfter.map { ["Retry-After": $0] } ?? [:] }
     }
 
     /// How list answers are shaped.
@@ -72,6 +74,7 @@ public final class FakeMalomoAPI: Sendable {
         var failures: [String: [Failure]] = [:]
         var listStyle = ListStyle.wrapped
         var sequence = 0
+        var showsCreatedAt = true
     }
 
     private let state = Mutex(State())
@@ -127,6 +130,8 @@ public final class FakeMalomoAPI: Sendable {
     public var webhooks: [StoredWebhook] { self.state.withLock { $0.webhooks } }
     /// Every request so far.
     public var requests: [Recorded] { self.state.withLock { $0.requests } }
+    /// Whether answers carry `created_at` (the reference does not promise it).
+    public func setShowsCreatedAt(_ shows: Bool) { self.state.withLock { $0.showsCreatedAt = shows } }
     /// Shapes later list answers.
     public func setListStyle(_ style: ListStyle) { self.state.withLock { $0.listStyle = style } }
     /// Makes the next requests with `method` fail, in order.
@@ -236,7 +241,8 @@ public final class FakeMalomoAPI: Sendable {
         let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
         switch (method, segments.count) {
         case ("GET", 1):
-            let list = "[" + state.webhooks.map(json).joined(separator: ",") + "]"
+            let shows = state.showsCreatedAt
+            let list = "[" + state.webhooks.map { json($0, createdAt: shows) }.joined(separator: ",") + "]"
             return (200, [:], state.listStyle == .bare ? list : #"{"data":\#(list),"meta":{"total":\#(state.webhooks.count)}}"#)
         case ("POST", 1):
             guard let object, let topic = object["topic"] as? String, let url = object["url"] as? String else {
@@ -253,7 +259,7 @@ public final class FakeMalomoAPI: Sendable {
                 createdAt: timestamp(state.sequence)
             )
             state.webhooks.append(webhook)
-            return (201, [:], #"{"data":\#(json(webhook))}"#)
+            return (201, [:], #"{"data":\#(json(webhook, createdAt: state.showsCreatedAt))}"#)
         case ("GET", 2), ("PATCH", 2), ("PUT", 2), ("DELETE", 2):
             guard let index = state.webhooks.firstIndex(where: { $0.id == segments[1] }) else {
                 return (404, [:], error(404, "not_found", "Webhook not found"))
@@ -263,11 +269,11 @@ public final class FakeMalomoAPI: Sendable {
                 state.webhooks.remove(at: index)
                 return (204, [:], "")
             case "GET":
-                return (200, [:], json(state.webhooks[index]))
+                return (200, [:], json(state.webhooks[index], createdAt: state.showsCreatedAt))
             default:
                 if let active = object?["active"] as? Bool { state.webhooks[index].active = active }
                 if let url = object?["url"] as? String { state.webhooks[index].url = url }
-                return (200, [:], json(state.webhooks[index]))
+                return (200, [:], json(state.webhooks[index], createdAt: state.showsCreatedAt))
             }
         default:
             return (404, [:], error(404, "not_found", "no such endpoint"))
@@ -275,11 +281,12 @@ public final class FakeMalomoAPI: Sendable {
     }
 
     /// The resource as Malomo shows it: no secret, plus a field the client must ignore.
-    private static func json(_ webhook: StoredWebhook) -> String {
-        let object: [String: Any] = [
-            "id": webhook.id, "topic": webhook.topic, "url": webhook.url, "active": webhook.active,
-            "created_at": webhook.createdAt, "updated_at": webhook.createdAt, "object": "webhook",
-        ]
+    private static func json(_ webhook: StoredWebhook, createdAt: Bool) -> String {
+        var object: [String: Any] = ["id": webhook.id, "topic": webhook.topic, "url": webhook.url, "active": webhook.active, "object": "webhook"]
+        if createdAt {
+            object["created_at"] = webhook.createdAt
+            object["updated_at"] = webhook.createdAt
+        }
         return String(decoding: try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
     }
 

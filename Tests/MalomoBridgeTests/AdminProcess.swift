@@ -1,5 +1,6 @@
 import Foundation
 import MalomoFakeAPI
+import Synchronization
 
 /// `malomo-admin` run as a user runs it, against the fake Malomo API.
 struct AdminProcess {
@@ -17,7 +18,9 @@ struct AdminProcess {
         _ arguments: [String],
         api: FakeMalomoAPI?,
         environment: [String: String] = [:],
-        timeout: Duration = .seconds(120)
+        timeout: Duration = .seconds(120),
+        whenStandardErrorSays marker: String? = nil,
+        then react: ((String) async throws -> Void)? = nil
     ) async throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try ExecutablesTests.binary("malomo-admin"))
@@ -39,7 +42,16 @@ struct AdminProcess {
         stderr.fileHandleForReading.readabilityHandler = { err.append($0.availableData) }
         try process.run()
         let deadline = ContinuousClock.now + timeout
-        while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        var handled = false
+        while process.isRunning && ContinuousClock.now < deadline {
+            // A command that hands something over mid-run (a manifest for `kubectl apply`) and
+            // says so: the test plays the other side, with what was printed so far.
+            if !handled, let marker, let react, err.text.contains(marker) {
+                handled = true
+                try await react(out.text)
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         stdout.fileHandleForReading.readabilityHandler = nil

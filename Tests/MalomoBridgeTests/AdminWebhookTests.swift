@@ -154,34 +154,75 @@ import Testing
         return (response as? HTTPURLResponse)?.statusCode == 200
     }
 
-    @Test(.timeLimit(.minutes(3))) func kubernetesSecretManifestHoldsEveryWebhookSecret() async throws {
+    /// `--kubernetes-secret`: the new webhooks are created inactive, the manifest is printed and
+    /// standard output closed (for `| kubectl apply -f -`), and the webhooks are activated only
+    /// once the bridge lists them: no delivery through them can be refused.
+    @Test(.timeLimit(.minutes(3))) func kubernetesSecretManifestIsAppliedBeforeActivation() async throws {
         let api = try await FakeMalomoAPI()
         defer { Task { await api.stop() } }
         let directory = try Self.directory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let url = "https://hooks.example.com\(Self.path)"
+        let mounted = try Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: mounted) }
+        let cluster = try Self.cluster()
+        let port = try ExecutablesTests.freePort()
+        let url = "http://127.0.0.1:\(port)\(Self.path)"
         // One webhook already in place with its file; the sync creates the other six.
         let first = try await AdminProcess.run(
             ["webhooks", "sync", "--url", url, "--secrets-dir", directory, "--topics", "orders:created"],
             api: api
         )
         #expect(first.status == 0, "\(first.output)")
-        let files = try FileManager.default.contentsOfDirectory(atPath: directory)
-        let result = try await AdminProcess.run(
-            ["webhooks", "sync", "--url", url, "--secrets-dir", directory, "--kubernetes-secret", "malomo-webhooks", "--namespace", "shipping"],
-            api: api
+        let existing = try #require(api.webhooks.first)
+        try FileManager.default.copyItem(
+            atPath: (directory as NSString).appendingPathComponent(existing.id),
+            toPath: (mounted as NSString).appendingPathComponent(existing.id)
         )
+        let bridge = try await Self.bridge(cluster: cluster, directory: mounted, extra: ["HTTP_PORT": "\(port)"])
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory)
+        let activeWhenPrinted = Mutex<Int?>(nil)
+        let result = try await AdminProcess.run(
+            [
+                "webhooks", "sync", "--url", url, "--secrets-dir", directory, "--kubernetes-secret", "malomo-webhooks", "--namespace", "shipping",
+                "--bridge-management", "http://127.0.0.1:\(bridge.managementPort)", "--wait-timeout", "60s",
+            ],
+            api: api,
+            whenStandardErrorSays: "printed the Secret manifest"
+        ) { manifest in
+            // `kubectl apply`: the Secret's keys become files in the bridge's directory.
+            activeWhenPrinted.withLock { $0 = api.webhooks.filter(\.active).count }
+            for (id, secret) in try Self.manifestKeys(manifest) {
+                try (secret + "\n").write(toFile: (mounted as NSString).appendingPathComponent(id), atomically: true, encoding: .utf8)
+            }
+        }
         #expect(result.status == 0, "\(result.output)")
+        #expect(activeWhenPrinted.withLock { $0 } == 1, "the six new webhooks were inactive when the manifest was printed")
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == files, "a manifest run writes no file")
         #expect(result.stdout.hasPrefix("apiVersion: v1\nkind: Secret\nmetadata:\n  name: malomo-webhooks\n  namespace: shipping\n"))
+        let keys = try Self.manifestKeys(result.stdout)
+        #expect(keys.count == 7, "\(result.stdout)")
+        for webhook in api.webhooks { #expect(keys[webhook.id] == webhook.secret) }
+        #expect(api.webhooks.count == 7 && api.webhooks.allSatisfy(\.active))
+        for webhook in api.webhooks {
+            let status = await Self.deliver(port: port, webhookID: webhook.id, secret: webhook.secret!, topic: webhook.topic, body: #"{"id":"k8s"}"#)
+            #expect(status == 202, "\(webhook.topic)")
+        }
+        // Without --bridge-management it refuses: nothing could tell when to activate.
+        let refused = try await AdminProcess.run(["webhooks", "sync", "--url", url, "--kubernetes-secret", "malomo-webhooks"], api: api)
+        #expect(refused.status == 2 && refused.stderr.contains("--kubernetes-secret needs --bridge-management"), "\(refused.stderr)")
+        bridge.signal(SIGTERM)
+        _ = try await bridge.waitForExit()
+    }
+
+    /// The `data:` keys of a manifest the tool printed.
+    static func manifestKeys(_ manifest: String) throws -> [String: String] {
         var keys: [String: String] = [:]
-        for line in result.stdout.split(separator: "\n") where line.hasPrefix("  \"") {
+        for line in manifest.split(separator: "\n") where line.hasPrefix("  \"") {
             let parts = line.dropFirst(3).split(separator: "\"", maxSplits: 1)
             let value = try #require(Data(base64Encoded: String(parts[1].dropFirst(2))))
             keys[String(parts[0])] = String(decoding: value, as: UTF8.self).trimmingCharacters(in: .newlines)
         }
-        #expect(keys.count == 7, "\(result.stdout)")
-        for webhook in api.webhooks { #expect(keys[webhook.id] == webhook.secret) }
+        return keys
     }
 
     @Test(.timeLimit(.minutes(3))) func apiErrorsAreClearAndRetriesHonourRetryAfter() async throws {
@@ -208,15 +249,16 @@ import Testing
         #expect(rejected.status == 1)
         #expect(rejected.stderr.contains("(422)") && rejected.stderr.contains("topic is not included in the list"), "\(rejected.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty)
-        // 429 with Retry-After, then 503: the create is retried after the wait it was told.
-        api.failNext("POST", [.init(status: 429, retryAfter: "1"), .init(status: 503)])
+        // 429 with Retry-After, then 503: the create is retried after the wait it was told (the
+        // backoff alone would be 0.5 s + 1 s).
+        api.failNext("POST", [.init(status: 429, retryAfter: "3"), .init(status: 503)])
         let started = ContinuousClock.now
         let retried = try await AdminProcess.run(
             ["webhooks", "sync", "--url", url, "--secrets-dir", directory, "--topics", "orders:created"],
             api: api
         )
         #expect(retried.status == 0, "\(retried.output)")
-        #expect(ContinuousClock.now - started >= .seconds(1), "Retry-After: 1 was honoured")
+        #expect(ContinuousClock.now - started >= .seconds(3), "Retry-After: 3 was honoured")
         #expect(api.requests.filter { $0.method == "POST" }.count == 4, "parcels, then 429, 503 and the success")
         #expect(api.webhooks.count == 1)
         // A create whose answer is lost (Malomo made it, then 500): not retried blindly; the
@@ -243,6 +285,45 @@ import Testing
         let down = try await AdminProcess.run(["webhooks", "list"], api: api)
         #expect(down.status == 1)
         #expect(down.stderr.contains("Malomo failed (502) and kept failing after the retries"), "\(down.stderr)")
+        // A redirect is not followed: the key never reaches another address. (A plain HTTP
+        // server as the redirector: Foundation's client follows its 302, Authorization header
+        // and all, unless told not to.)
+        let elsewhere = try await FakeMalomoAPI()
+        defer { Task { await elsewhere.stop() } }
+        let redirectorPort = try ExecutablesTests.freePort()
+        let redirector = Process()
+        redirector.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        redirector.arguments = [
+            "python3", "-c",
+            """
+            import http.server
+            class H(http.server.BaseHTTPRequestHandler):
+                def do_GET(self):
+                    self.send_response(302)
+                    self.send_header("Location", "\(elsewhere.url)/webhooks")
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                def log_message(self, *args): pass
+            http.server.HTTPServer(("127.0.0.1", \(redirectorPort)), H).serve_forever()
+            """,
+        ]
+        redirector.standardOutput = FileHandle.nullDevice
+        redirector.standardError = FileHandle.nullDevice
+        try redirector.run()
+        defer { kill(redirector.processIdentifier, SIGKILL) }
+        let ready = ContinuousClock.now + .seconds(10)
+        while await RawHTTPClient.received(port: redirectorPort, raw: Array("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8)).isEmpty,
+            ContinuousClock.now < ready
+        {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let redirected = try await AdminProcess.run(
+            ["webhooks", "list"],
+            api: api,
+            environment: ["MALOMO_API_URL": "http://127.0.0.1:\(redirectorPort)"]
+        )
+        #expect(redirected.status == 1 && redirected.stderr.contains("redirect, which is not followed"), "\(redirected.output)")
+        #expect(elsewhere.requests.isEmpty, "the request went on to \(elsewhere.url)")
         // A bad setting is exit 2 naming it.
         let insecure = try await AdminProcess.run(["webhooks", "list"], api: api, environment: ["MALOMO_API_URL": "http://api.example.com"])
         #expect(insecure.status == 2 && insecure.stderr.contains("MALOMO_API_URL"), "\(insecure.stderr)")
@@ -312,7 +393,7 @@ import Testing
         let seen = statuses.withLock { $0 }
         #expect(!seen.isEmpty && seen.allSatisfy { $0.status == 202 }, "refused: \(seen.filter { $0.status != 202 })")
         #expect(seen.contains { $0.id == old.id } && seen.contains { $0.id == new.id }, "deliveries went through both webhooks")
-        #expect(rotate.stdout.contains("loaded       \(new.id) by all 1 bridge replicas"), "\(rotate.stdout)")
+        #expect(rotate.stdout.contains("loaded       ") && rotate.stdout.contains("\(new.id) by all 1 bridge replicas"), "\(rotate.stdout)")
         #expect(!FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent(old.id)))
         #expect(try FileManager.default.contentsOfDirectory(atPath: mounted) == [new.id], "the removal was carried too")
         // Once the bridge reloaded, the old webhook's secret is refused.
@@ -347,6 +428,24 @@ import Testing
             "webhooks", "rotate", "--url", url, "--secrets-dir", directory, "--topics", "orders:created", "--bridge-management",
             "http://127.0.0.1:\(bridge.managementPort)", "--wait-timeout", "60s",
         ]
+        // A directory without the live secrets, applied as a whole by --on-change, would remove
+        // them from the bridge: refused before anything changes.
+        let empty = try Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: empty) }
+        let wrongDirectory = try await AdminProcess.run(
+            [
+                "webhooks", "rotate", "--url", url, "--secrets-dir", empty, "--topics", "orders:created", "--bridge-management",
+                "http://127.0.0.1:\(bridge.managementPort)", "--on-change", "true",
+            ],
+            api: api
+        )
+        #expect(
+            wrongDirectory.status == 1 && wrongDirectory.stderr.contains("lacks the secret of active webhooks \(old.id)"),
+            "\(wrongDirectory.stderr)"
+        )
+        #expect(api.webhooks.count == 1 && api.requests.filter { $0.method == "POST" }.count == 1)
+        // Malomo's answers need not carry created_at: the resume reads its own record.
+        api.setShowsCreatedAt(false)
         api.failNext("DELETE", Array(repeating: .init(status: 500), count: 5))
         let failed = try await AdminProcess.run(arguments, api: api)
         #expect(failed.status == 1)
@@ -387,7 +486,7 @@ import Testing
         )
         #expect(waiting.status == 1)
         #expect(
-            waiting.stderr.contains("have not loaded webhook") && waiting.stderr.contains("127.0.0.1:\(stale.managementPort)"),
+            waiting.stderr.contains("not every bridge replica has loaded") && waiting.stderr.contains("127.0.0.1:\(stale.managementPort)"),
             "\(waiting.stderr)"
         )
         #expect(api.webhooks.count == 2 && api.webhooks.contains { $0.id == after[0].id }, "nothing deleted")
