@@ -33,14 +33,6 @@ public struct BridgeReplicaProbe: Sendable {
         public var problem: String?
     }
 
-    /// The ids every replica has loaded (empty when a replica does not answer).
-    public func loadedByAll() async throws(AdminError) -> Set<String> {
-        let replicas = try await self.replicas()
-        guard var common = replicas.first?.webhookIDs else { return [] }
-        for replica in replicas.dropFirst() { common.formIntersection(replica.webhookIDs ?? []) }
-        return common
-    }
-
     /// Every replica's loaded ids.
     /// - Throws: ``AdminError`` when a host name resolves to no address, or to fewer than
     ///   ``expectedReplicas`` in all.
@@ -54,10 +46,16 @@ public struct BridgeReplicaProbe: Sendable {
                 let authority = address.contains(":") ? "[\(address)]:\(port)" : "\(address):\(port)"
                 guard let target = URL(string: "\(scheme)://\(authority)\(url.path.hasSuffix("/") ? String(url.path.dropLast()) : url.path)/webhooks")
                 else {
-                    continue
+                    throw AdminError("--bridge-management '\(url)': no URL can be made for the address \(authority)")
                 }
                 replicas.append(await self.ask(target, address: authority))
             }
+        }
+        let expected = max(1, self.expectedReplicas ?? 1)
+        guard replicas.count >= expected else {
+            throw AdminError(
+                "--bridge-management resolves to \(replicas.count) addresses, fewer than the \(expected) replicas expected (--expect-replicas)"
+            )
         }
         return replicas
     }

@@ -27,10 +27,11 @@ public struct SecretsDirectory: Sendable {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else { throw AdminError("--secrets-dir '\(path)' is not a directory") }
-            // Anyone else who may write here could plant a secret the bridge would accept.
+            // Anyone who may write here could plant a secret the bridge would accept. (Group
+            // write is allowed: volumes mounted with a Kubernetes fsGroup have it.)
             var info = stat()
-            if stat(path, &info) == 0, info.st_mode & 0o022 != 0 {
-                throw AdminError("--secrets-dir '\(path)' is writable by its group or others (chmod go-w it)")
+            if stat(path, &info) == 0, info.st_mode & 0o002 != 0 {
+                throw AdminError("--secrets-dir '\(path)' is writable by everyone (chmod o-w it)")
             }
         } else {
             do {
@@ -47,7 +48,8 @@ public struct SecretsDirectory: Sendable {
     /// entries) and holds no `/`. An id from Malomo's answer is checked before it names a file,
     /// so that an answer cannot write outside the directory.
     public static func isUsableFileName(_ id: String) -> Bool {
-        CloudEventAttributes.isValidWebhookID(id) && !id.hasPrefix(".") && !id.contains("/")
+        // No `,` either: the `# replaces:` record is a comma-separated list.
+        CloudEventAttributes.isValidWebhookID(id) && !id.hasPrefix(".") && !id.contains("/") && !id.contains(",")
     }
 
     /// The webhook ids that have a regular file here (hidden entries skipped, as the bridge does).
@@ -69,7 +71,8 @@ public struct SecretsDirectory: Sendable {
     /// The lines of a webhook's file, `nil` when it is not a regular file of at most 64 KiB.
     private func lines(of id: String) -> [String]? {
         guard Self.isUsableFileName(id), self.isRegularFile(id) else { return nil }
-        let descriptor = open(self.file(id), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        // Links are followed (a mounted Secret's keys are links), but only to a regular file.
+        let descriptor = open(self.file(id), O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
         var bytes: [UInt8] = []
@@ -148,16 +151,19 @@ public struct SecretsDirectory: Sendable {
         if propagating { try await self.propagate() }
     }
 
-    /// The environment variables an ``onChange`` command does not inherit: the admin tool's and
-    /// the bridge's secrets.
+    /// The environment variables an ``onChange`` command does not inherit: every setting of the
+    /// admin tool and the bridge (`MALOMO_*`, `KAFKA_*`: the API key, webhook secrets, SASL and
+    /// TLS passwords, pass-through librdkafka properties). The rest (`PATH`, `KUBECONFIG`, cloud
+    /// credentials kubectl may need) is passed on.
     static func isWithheld(_ name: String) -> Bool {
-        name.hasPrefix("MALOMO_API_KEY") || name.hasPrefix("MALOMO_WEBHOOK_SECRET") || name.hasPrefix("KAFKA_SASL_PASSWORD")
-            || name.hasPrefix("KAFKA_SSL_KEY_PASSWORD")
+        name.hasPrefix("MALOMO_") || name.hasPrefix("KAFKA_")
     }
 
     /// Runs ``onChange``, if set, in a process group of its own: on timeout the whole group is
-    /// killed and reaped, so no stray `kubectl apply` can land an older snapshot later.
-    func propagate() async throws(AdminError) {
+    /// killed and reaped, so no stray `kubectl apply` can land an older snapshot later. (An
+    /// interrupted malomo-admin does not reach it; the command must not prompt either, it has no
+    /// terminal to read.)
+    public func propagate() async throws(AdminError) {
         guard let command = self.onChange else { return }
         let process = Process()
         // Foundation starts the child as the leader of a process group of its own (its pid is
@@ -180,7 +186,7 @@ public struct SecretsDirectory: Sendable {
         let timer = Task {
             try await Task.sleep(for: timeout)
             killed.store(true, ordering: .relaxed)
-            kill(getpgid(group) == group ? -group : group, SIGKILL)
+            kill(-group, SIGKILL)
         }
         for await _ in exited.stream {}
         timer.cancel()

@@ -24,6 +24,9 @@ public struct WebhookRotation: Sendable {
         public var probe: BridgeReplicaProbe
         /// How long to wait for the replicas. Default: 5 minutes.
         public var waitTimeout: Duration = .seconds(300)
+        /// Active webhooks without a secret file are verified another way (`MALOMO_WEBHOOK_SECRET`):
+        /// `--on-change` may apply the directory anyway.
+        public var allowMissingSecrets = false
 
         /// Creates options.
         public init(url: String, topics: [String], secretsDirectory: SecretsDirectory, probe: BridgeReplicaProbe) {
@@ -60,7 +63,13 @@ public struct WebhookRotation: Sendable {
     public func run(_ options: Options) async throws -> [Rotated] {
         var done: [Rotated] = []
         let listing = try await self.client.listWebhooks()
-        try SecretsGuard.check(options.secretsDirectory, webhooks: listing.webhooks, url: options.url)
+        try SecretsGuard.check(
+            options.secretsDirectory,
+            webhooks: listing.webhooks,
+            url: options.url,
+            wholeDirectoryApplied: options.secretsDirectory.onChange != nil,
+            allowMissing: options.allowMissingSecrets
+        )
         for topic in options.topics {
             let progress = Progress()
             do {
@@ -93,8 +102,13 @@ public struct WebhookRotation: Sendable {
         let forTopic = listing.webhooks.filter { WebhookURL.same($0.url, options.url) && $0.topic == topic }
         let files = try directory.webhookIDs()
         let listed = Set(listing.webhooks.map(\.id))
-        // A rotation recorded earlier: a webhook of this topic whose file says what it replaces.
-        let recorded = forTopic.filter { files.contains($0.id) && !directory.replacedIDs(of: $0.id).subtracting([$0.id]).isEmpty }
+        // A rotation recorded earlier and not finished: a webhook of this topic whose file says
+        // what it replaces, while one of those is still listed at Malomo or still has a file. (The
+        // record stays in a finished replacement's file; it then matches neither.)
+        let recorded = forTopic.filter { webhook in
+            let replaced = directory.replacedIDs(of: webhook.id).subtracting([webhook.id])
+            return files.contains(webhook.id) && (!replaced.isDisjoint(with: listed) || !replaced.isDisjoint(with: files))
+        }
         guard recorded.count <= 1 else {
             throw AdminError(
                 "several webhooks of \(topic) record a rotation (\(recorded.map(\.id).joined(separator: ", "))): finish by deleting the extra ones by hand"

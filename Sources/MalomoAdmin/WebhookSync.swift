@@ -4,9 +4,10 @@ import Foundation
 /// bridge's URL, and the bridge the secret of every webhook it creates, before that webhook
 /// delivers anything.
 ///
-/// Order: new webhooks are created inactive; their secrets are stored (files and
-/// `--on-change`, or the printed manifest); with a probe, every replica must list them; only
-/// then are they (and reactivated ones) activated; deletions come last.
+/// Order: new webhooks are created inactive; their secrets are stored (files, carried by
+/// `--on-change`; with `kubernetesSecret` a manifest of the whole directory is printed); with a
+/// probe, every replica must list them; only then are they (and reactivated ones) activated;
+/// deletions come last.
 public struct WebhookSync: Sendable {
     /// What to sync.
     public struct Options: Sendable {
@@ -18,9 +19,9 @@ public struct WebhookSync: Sendable {
         public var prune = false
         /// Print the plan, change nothing.
         public var dryRun = false
-        /// Where secrets are written (or, with `kubernetesSecret`, read from for the manifest).
+        /// Where secrets are kept (required with `kubernetesSecret`, whose manifest is made from it).
         public var secretsDirectory: SecretsDirectory?
-        /// Print a Secret manifest with this name instead of writing files.
+        /// Also print a Secret manifest with this name: every secret of the webhooks at `url`.
         public var kubernetesSecret: String?
         /// The manifest's namespace, if any.
         public var kubernetesNamespace: String?
@@ -29,6 +30,9 @@ public struct WebhookSync: Sendable {
         public var probe: BridgeReplicaProbe?
         /// How long to wait for the replicas.
         public var waitTimeout: Duration = .seconds(300)
+        /// Active webhooks without a secret file are verified another way (`MALOMO_WEBHOOK_SECRET`):
+        /// applying the directory as a whole is allowed anyway.
+        public var allowMissingSecrets = false
 
         /// Creates options.
         public init(url: String, topics: [String]) {
@@ -69,15 +73,17 @@ public struct WebhookSync: Sendable {
     public func run(_ options: Options) async throws -> Report {
         let listing = try await self.client.listWebhooks()
         if listing.skipped > 0 { self.warn("\(listing.skipped) webhooks in Malomo's list have no id and were ignored") }
-        let manifestMode = options.kubernetesSecret != nil
-        let fileDirectory = manifestMode ? nil : options.secretsDirectory
+        let fileDirectory = options.secretsDirectory
         if let directory = fileDirectory {
-            try SecretsGuard.check(directory, webhooks: listing.webhooks, url: options.url)
+            try SecretsGuard.check(
+                directory,
+                webhooks: listing.webhooks,
+                url: options.url,
+                wholeDirectoryApplied: directory.onChange != nil || options.kubernetesSecret != nil,
+                allowMissing: options.allowMissingSecrets
+            )
         }
-        var known = try options.secretsDirectory?.webhookIDs()
-        if let probe = options.probe {
-            known = (known ?? []).union(try await probe.loadedByAll())
-        }
+        let known = try fileDirectory?.webhookIDs()
         let plan = WebhookSyncPlan.make(
             existing: listing.webhooks,
             url: options.url,
@@ -102,7 +108,6 @@ public struct WebhookSync: Sendable {
         }
         // 1. Create, inactive, and store each secret.
         let creation = WebhookCreation(client: self.client, warn: self.warn)
-        var newSecrets: [String: String] = [:]
         var before = Set(listing.webhooks.map(\.id))
         for case .create(let topic) in plan.actions {
             let secret = WebhookSecretGenerator.make()
@@ -113,19 +118,27 @@ public struct WebhookSync: Sendable {
                 throw AdminError("Malomo gave the new \(topic) webhook the id '\(webhook.id)', which cannot name a secret file; it was deleted again")
             }
             try await creation.store(webhook, secret: secret, in: fileDirectory)
-            newSecrets[webhook.id] = secret
             report.created.append(webhook)
             let stored = fileDirectory.map { " (secret in \($0.file(webhook.id)))" } ?? ""
             self.say("created      \(topic)  \(webhook.id), inactive\(stored)")
         }
         // 2. The manifest, before anything it holds is activated.
-        if let name = options.kubernetesSecret {
-            self.emitManifest(self.manifest(name: name, options: options, plan: plan, newSecrets: newSecrets))
+        if let name = options.kubernetesSecret, let directory = fileDirectory {
+            self.emitManifest(
+                try self.manifest(name: name, options: options, directory: directory, webhooks: listing.webhooks + report.created, plan: plan)
+            )
             self.say("printed the Secret manifest \(name); once it is applied and the bridge replicas load it, the new webhooks are activated")
         }
-        // 3. The replicas hold every secret about to be used.
+        // 3. The replicas hold every secret about to be used. A reactivated webhook's file may
+        // never have been carried (an earlier run stopped before --on-change ended): carry it.
         let reactivated = plan.actions.compactMap(\.reactivated)
         let activating = report.created + reactivated
+        if !reactivated.isEmpty, let directory = fileDirectory { try await directory.propagate() }
+        if options.probe == nil, !activating.isEmpty, fileDirectory?.onChange != nil {
+            self.warn(
+                "without --bridge-management the webhooks are activated as soon as --on-change returned: deliveries may be refused until every replica reloaded its secrets"
+            )
+        }
         if let probe = options.probe, !activating.isEmpty {
             try await ReplicaWait(probe: probe, timeout: options.waitTimeout, say: self.say).until(loaded: Set(activating.map(\.id)))
         }
@@ -146,20 +159,29 @@ public struct WebhookSync: Sendable {
         return report
     }
 
-    private func manifest(name: String, options: Options, plan: WebhookSyncPlan, newSecrets: [String: String]) -> String {
-        var secrets = newSecrets
-        for webhook in plan.inPlace + plan.actions.compactMap(\.reactivated) where secrets[webhook.id] == nil {
-            if let lines = options.secretsDirectory?.secrets(of: webhook.id) {
-                secrets[webhook.id] = lines.joined(separator: "\n")
-            } else {
-                self.warn(
-                    "the manifest has no key for webhook \(webhook.id) (\(webhook.topic)): its secret is not in --secrets-dir; applying the manifest would drop it from the Secret"
-                )
+    /// The Secret: every secret in the directory of the webhooks at the URL that stay (all
+    /// topics, not only the requested ones), so applying it as a whole removes nothing live.
+    private func manifest(
+        name: String,
+        options: Options,
+        directory: SecretsDirectory,
+        webhooks: [MalomoWebhook],
+        plan: WebhookSyncPlan
+    ) throws -> String {
+        let deleted = Set(
+            plan.actions.compactMap { action -> String? in
+                if case .delete(let webhook) = action { return webhook.id }
+                return nil
             }
-        }
-        for id in secrets.keys where !KubernetesSecretManifest.isValidKey(id) {
-            self.warn("webhook id '\(id)' cannot be a Secret key; left out of the manifest")
-            secrets[id] = nil
+        )
+        var secrets: [String: String] = [:]
+        for webhook in webhooks where WebhookURL.same(webhook.url, options.url) && !deleted.contains(webhook.id) {
+            guard let lines = directory.secrets(of: webhook.id) else { continue }
+            guard KubernetesSecretManifest.isValidKey(webhook.id) else {
+                self.warn("webhook id '\(webhook.id)' cannot be a Secret key; left out of the manifest")
+                continue
+            }
+            secrets[webhook.id] = lines.joined(separator: "\n")
         }
         return KubernetesSecretManifest.yaml(name: name, namespace: options.kubernetesNamespace, secrets: secrets)
     }

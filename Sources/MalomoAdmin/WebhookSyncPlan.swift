@@ -68,7 +68,7 @@ public struct WebhookSyncPlan: Sendable, Equatable {
         }
         if prune {
             let requested = Set(topics)
-            for webhook in atURL where !requested.contains(webhook.topic) && !plan.actions.contains(.delete(webhook)) {
+            for webhook in atURL where !requested.contains(webhook.topic) {
                 plan.actions.append(.delete(webhook))
             }
         }

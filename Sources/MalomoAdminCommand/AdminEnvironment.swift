@@ -103,6 +103,11 @@ enum AdminEnvironment {
         FileHandle.standardOutput.write(Data((printable(line) + "\n").utf8))
     }
 
+    /// Progress on standard error (when standard output carries a manifest).
+    static func note(_ line: String) {
+        FileHandle.standardError.write(Data((printable(line) + "\n").utf8))
+    }
+
     static func warn(_ line: String) {
         FileHandle.standardError.write(Data(("warning: " + printable(line) + "\n").utf8))
     }
@@ -139,6 +144,7 @@ enum AdminEnvironment {
         if text == "all" { return MalomoTopic.known.map(\.rawValue) }
         let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard !names.isEmpty else { throw SettingError(setting: "--topics", message: "lists no topic") }
+        guard Set(names).count == names.count else { throw SettingError(setting: "--topics", message: "lists a topic twice") }
         return try names.map { name in
             guard MalomoTopic(name) != nil else {
                 throw SettingError(setting: "--topics", message: "'\(name)' is not a Malomo topic (resource:action, e.g. orders:created)")

@@ -83,17 +83,26 @@ struct SyncWebhooks: AsyncParsableCommand {
     @Option(name: .customLong("expect-replicas"), help: "Fail unless --bridge-management resolves to at least this many replicas.")
     var expectReplicas: Int?
     @Option(name: .customLong("wait-timeout"), help: "How long to wait for the replicas, e.g. 5m.") var waitTimeout = "5m"
+    @Flag(
+        name: .customLong("allow-missing-secrets"),
+        help:
+            "With --on-change (or --kubernetes-secret): apply the directory although an active webhook's secret is not in it (the bridge verifies it with MALOMO_WEBHOOK_SECRET)."
+    )
+    var allowMissingSecrets = false
     @Flag(name: .shortAndLong, help: "Log each API request to standard error.") var verbose = false
 
     func validate() throws {
+        if self.kubernetesSecret != nil && self.secretsDir == nil {
+            throw ValidationError("--kubernetes-secret needs --secrets-dir: the secrets are kept there, and the manifest is made from it")
+        }
         if self.kubernetesSecret != nil && self.bridgeManagement.isEmpty {
             throw ValidationError(
                 "--kubernetes-secret needs --bridge-management: the new webhooks are activated only once the bridge has the applied Secret"
             )
         }
         if let expected = self.expectReplicas, expected < 1 { throw ValidationError("--expect-replicas must be at least 1") }
-        if self.secretsDir == nil && self.kubernetesSecret == nil {
-            throw ValidationError("give --secrets-dir DIR (files) or --kubernetes-secret NAME (a manifest)")
+        if self.secretsDir == nil {
+            throw ValidationError("give --secrets-dir DIR: where the webhooks' secrets are kept")
         }
         if self.kubernetesSecret != nil && self.onChange != nil {
             throw ValidationError("--on-change goes with files (--secrets-dir), not with --kubernetes-secret")
@@ -117,12 +126,13 @@ struct SyncWebhooks: AsyncParsableCommand {
             options.kubernetesNamespace = self.namespace
             options.probe = try AdminEnvironment.probe(self.bridgeManagement, expectReplicas: self.expectReplicas)
             options.waitTimeout = try AdminEnvironment.duration(self.waitTimeout, setting: "--wait-timeout")
+            options.allowMissingSecrets = self.allowMissingSecrets
             let client = try AdminEnvironment.apiClient(logger: AdminEnvironment.logger(verbose: self.verbose))
             // With a manifest on standard output, progress goes to standard error.
             let toManifest = self.kubernetesSecret != nil
             let sync = WebhookSync(
                 client: client,
-                say: { toManifest ? FileHandle.standardError.write(Data(($0 + "\n").utf8)) : AdminEnvironment.say($0) },
+                say: { toManifest ? AdminEnvironment.note($0) : AdminEnvironment.say($0) },
                 warn: AdminEnvironment.warn,
                 emitManifest: { manifest in
                     // Closed at once, so that `| kubectl apply -f -` applies it while the sync
@@ -149,8 +159,8 @@ struct RotateWebhooks: AsyncParsableCommand {
         abstract: "Replace webhooks with new ones holding fresh secrets, refusing no delivery.",
         discussion: """
             Per topic: creates the replacement webhook inactive with a new secret, writes DIR/<new \
-            id> (recording what it replaces), waits until every bridge replica lists the new id on \
-            its management port (GET /webhooks), activates it, then deletes the old webhook and its \
+            id> (recording what it replaces), waits until every bridge replica lists the new id (and \
+            still the old ones) on its management port (GET /webhooks), activates it, then deletes the old webhook and its \
             file. A failure before the deletion leaves both webhooks valid; running the same \
             command again resumes from the record.
             """
@@ -177,6 +187,12 @@ struct RotateWebhooks: AsyncParsableCommand {
     @Option(name: .customLong("expect-replicas"), help: "Fail unless --bridge-management resolves to at least this many replicas.")
     var expectReplicas: Int?
     @Option(name: .customLong("wait-timeout"), help: "How long to wait for the replicas, e.g. 5m.") var waitTimeout = "5m"
+    @Flag(
+        name: .customLong("allow-missing-secrets"),
+        help:
+            "With --on-change (or --kubernetes-secret): apply the directory although an active webhook's secret is not in it (the bridge verifies it with MALOMO_WEBHOOK_SECRET)."
+    )
+    var allowMissingSecrets = false
     @Flag(name: .shortAndLong, help: "Log each API request to standard error.") var verbose = false
 
     func validate() throws {
@@ -197,6 +213,7 @@ struct RotateWebhooks: AsyncParsableCommand {
                 probe: probe!
             )
             options.waitTimeout = try AdminEnvironment.duration(self.waitTimeout, setting: "--wait-timeout")
+            options.allowMissingSecrets = self.allowMissingSecrets
             let client = try AdminEnvironment.apiClient(logger: AdminEnvironment.logger(verbose: self.verbose))
             let rotation = WebhookRotation(client: client, say: AdminEnvironment.say, warn: AdminEnvironment.warn)
             let rotated = try await rotation.run(options)

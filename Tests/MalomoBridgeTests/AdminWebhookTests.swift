@@ -197,7 +197,11 @@ import Testing
         }
         #expect(result.status == 0, "\(result.output)")
         #expect(activeWhenPrinted.withLock { $0 } == 1, "the six new webhooks were inactive when the manifest was printed")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == files, "a manifest run writes no file")
+        #expect(files.count == 1)
+        #expect(
+            Set(try FileManager.default.contentsOfDirectory(atPath: directory)) == Set(api.webhooks.map(\.id)),
+            "the secrets are kept in --secrets-dir"
+        )
         #expect(result.stdout.hasPrefix("apiVersion: v1\nkind: Secret\nmetadata:\n  name: malomo-webhooks\n  namespace: shipping\n"))
         let keys = try Self.manifestKeys(result.stdout)
         #expect(keys.count == 7, "\(result.stdout)")
@@ -207,8 +211,24 @@ import Testing
             let status = await Self.deliver(port: port, webhookID: webhook.id, secret: webhook.secret!, topic: webhook.topic, body: #"{"id":"k8s"}"#)
             #expect(status == 202, "\(webhook.topic)")
         }
+        // A second run changes nothing at Malomo and prints the whole Secret again (applying it
+        // removes nothing), also when only some topics are requested.
+        let before = api.requests.count
+        let again = try await AdminProcess.run(
+            [
+                "webhooks", "sync", "--url", url, "--secrets-dir", directory, "--kubernetes-secret", "malomo-webhooks", "--topics", "orders:created",
+                "--bridge-management", "http://127.0.0.1:\(bridge.managementPort)",
+            ],
+            api: api
+        )
+        #expect(again.status == 0, "\(again.output)")
+        #expect(api.requests.dropFirst(before).allSatisfy { $0.method == "GET" })
+        #expect(try Self.manifestKeys(again.stdout) == keys, "every webhook at the URL, not only the requested topic")
         // Without --bridge-management it refuses: nothing could tell when to activate.
-        let refused = try await AdminProcess.run(["webhooks", "sync", "--url", url, "--kubernetes-secret", "malomo-webhooks"], api: api)
+        let refused = try await AdminProcess.run(
+            ["webhooks", "sync", "--url", url, "--secrets-dir", directory, "--kubernetes-secret", "malomo-webhooks"],
+            api: api
+        )
         #expect(refused.status == 2 && refused.stderr.contains("--kubernetes-secret needs --bridge-management"), "\(refused.stderr)")
         bridge.signal(SIGTERM)
         _ = try await bridge.waitForExit()
@@ -490,6 +510,26 @@ import Testing
             "\(waiting.stderr)"
         )
         #expect(api.webhooks.count == 2 && api.webhooks.contains { $0.id == after[0].id }, "nothing deleted")
+        let pending = try #require(api.webhooks.first { $0.id != after[0].id })
+        #expect(!pending.active, "the replacement waits inactive")
+        // Too few replicas behind the management name: refused, never taken for all of them.
+        let tooFew = try await AdminProcess.run(
+            [
+                "webhooks", "rotate", "--url", url, "--secrets-dir", directory, "--topics", "orders:created", "--bridge-management",
+                "http://127.0.0.1:\(bridge.managementPort)", "--expect-replicas", "2", "--wait-timeout", "2s",
+            ],
+            api: api
+        )
+        #expect(tooFew.status == 1 && tooFew.stderr.contains("fewer than the 2 replicas expected"), "\(tooFew.stderr)")
+        #expect(api.webhooks.count == 2 && api.webhooks.first { $0.id == pending.id }?.active == false)
+        // The second rotation of this topic resumes from its record (the first replacement's file
+        // still records the first rotation, which is finished and must not count).
+        let finish = try await AdminProcess.run(arguments, api: api)
+        #expect(finish.status == 0, "\(finish.output)")
+        #expect(finish.stdout.contains("resuming     orders:created  replacement \(pending.id) (inactive)"), "\(finish.stdout)")
+        #expect(api.webhooks.map(\.id) == [pending.id] && api.webhooks[0].active)
+        #expect(api.requests.filter { $0.method == "POST" }.count == 3, "sync, the first rotation, the second: no extra webhook")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == [pending.id])
         stale.signal(SIGTERM)
         bridge.signal(SIGTERM)
         _ = try await stale.waitForExit()
