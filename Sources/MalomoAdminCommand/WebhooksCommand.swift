@@ -46,66 +46,34 @@ struct SyncWebhooks: AsyncParsableCommand {
             Creates the missing webhooks inactive, each with a fresh 32-byte random secret written \
             to DIR/<webhook id> (mode 0600, atomically) and carried by --on-change, then activates \
             them (with --bridge-management, once every replica lists them). Reactivates inactive \
-            webhooks whose secret is known, deletes inactive ones whose secret nobody holds, and \
-            with --prune deletes webhooks at URL for topics not requested. A second run changes \
-            nothing and says so.
+            webhooks whose secret file exists, deletes inactive ones without one, and with --prune \
+            deletes webhooks at URL for topics not requested. A second run changes nothing and \
+            says so.
             """
     )
 
-    @Option(help: "The bridge's public webhook URL, e.g. https://hooks.example.com/webhooks/malomo.") var url: String
-    @Option(
-        name: .customLong("secrets-dir"),
-        help: "Where the secrets are kept: the bridge's MALOMO_WEBHOOK_SECRETS_DIR, or a private directory that --on-change applies."
-    )
-    var secretsDir: String?
-    @Option(
-        name: .customLong("on-change"),
-        help:
-            "A shell command run after each change to --secrets-dir (MALOMO_SECRETS_DIR is set), e.g. to apply it as a Kubernetes Secret; a change counts only when it exits 0."
-    )
-    var onChange: String?
-    @Option(help: "all (the seven documented topics) or a comma-separated list.") var topics = "all"
+    @OptionGroup var target: WebhookTargetOptions
+    @OptionGroup var secrets: SecretsOptions
+    @OptionGroup var replicas: ReplicaOptions
     @Flag(help: "Also delete webhooks at URL whose topic was not requested.") var prune = false
     @Flag(name: .customLong("dry-run"), help: "Print what would change; change nothing.") var dryRun = false
     @Option(
         name: .customLong("kubernetes-secret"),
         help:
-            "Print a Secret manifest with this name (keys = webhook ids) instead of writing files; --secrets-dir, if given, supplies the secrets of webhooks already in place."
+            "Also print a Secret manifest with this name: every secret in --secrets-dir of the webhooks at URL (keys = webhook ids), for `| kubectl apply -f -`; needs --bridge-management."
     )
     var kubernetesSecret: String?
     @Option(help: "The manifest's namespace.") var namespace: String?
-    @Option(
-        name: .customLong("bridge-management"),
-        help:
-            "A bridge management URL (repeatable): new webhooks are activated only once every replica lists them. Required with --kubernetes-secret."
-    )
-    var bridgeManagement: [String] = []
-    @Option(name: .customLong("expect-replicas"), help: "Fail unless --bridge-management resolves to at least this many replicas.")
-    var expectReplicas: Int?
-    @Option(name: .customLong("wait-timeout"), help: "How long to wait for the replicas, e.g. 5m.") var waitTimeout = "5m"
-    @Flag(
-        name: .customLong("allow-missing-secrets"),
-        help:
-            "With --on-change (or --kubernetes-secret): apply the directory although an active webhook's secret is not in it (the bridge verifies it with MALOMO_WEBHOOK_SECRET)."
-    )
-    var allowMissingSecrets = false
     @Flag(name: .shortAndLong, help: "Log each API request to standard error.") var verbose = false
 
     func validate() throws {
-        if self.kubernetesSecret != nil && self.secretsDir == nil {
-            throw ValidationError("--kubernetes-secret needs --secrets-dir: the secrets are kept there, and the manifest is made from it")
-        }
-        if self.kubernetesSecret != nil && self.bridgeManagement.isEmpty {
+        if self.kubernetesSecret != nil && self.replicas.bridgeManagement.isEmpty {
             throw ValidationError(
                 "--kubernetes-secret needs --bridge-management: the new webhooks are activated only once the bridge has the applied Secret"
             )
         }
-        if let expected = self.expectReplicas, expected < 1 { throw ValidationError("--expect-replicas must be at least 1") }
-        if self.secretsDir == nil {
-            throw ValidationError("give --secrets-dir DIR: where the webhooks' secrets are kept")
-        }
-        if self.kubernetesSecret != nil && self.onChange != nil {
-            throw ValidationError("--on-change goes with files (--secrets-dir), not with --kubernetes-secret")
+        if self.kubernetesSecret != nil && self.secrets.onChange != nil {
+            throw ValidationError("--on-change and --kubernetes-secret are two ways to carry the secrets: choose one")
         }
         if let name = self.kubernetesSecret, !KubernetesSecretManifest.isValidName(name) {
             throw ValidationError("--kubernetes-secret '\(name)' is not a Kubernetes name (lowercase letters, digits, '-', '.')")
@@ -117,16 +85,15 @@ struct SyncWebhooks: AsyncParsableCommand {
 
     func run() async {
         do {
-            let url = try AdminEnvironment.url(self.url, setting: "--url").absoluteString
-            var options = WebhookSync.Options(url: url, topics: try AdminEnvironment.topics(self.topics))
+            var options = WebhookSync.Options(url: try self.target.checkedURL(), topics: try self.target.checkedTopics())
             options.prune = self.prune
             options.dryRun = self.dryRun
-            options.secretsDirectory = try self.secretsDir.map { try SecretsDirectory(path: $0, onChange: self.onChange) }
+            options.secretsDirectory = try self.secrets.directory()
+            options.allowMissingSecrets = self.secrets.allowMissingSecrets
             options.kubernetesSecret = self.kubernetesSecret
             options.kubernetesNamespace = self.namespace
-            options.probe = try AdminEnvironment.probe(self.bridgeManagement, expectReplicas: self.expectReplicas)
-            options.waitTimeout = try AdminEnvironment.duration(self.waitTimeout, setting: "--wait-timeout")
-            options.allowMissingSecrets = self.allowMissingSecrets
+            options.probe = try self.replicas.probe()
+            options.waitTimeout = try self.replicas.timeout()
             let client = try AdminEnvironment.apiClient(logger: AdminEnvironment.logger(verbose: self.verbose))
             // With a manifest on standard output, progress goes to standard error.
             let toManifest = self.kubernetesSecret != nil
@@ -160,60 +127,34 @@ struct RotateWebhooks: AsyncParsableCommand {
         discussion: """
             Per topic: creates the replacement webhook inactive with a new secret, writes DIR/<new \
             id> (recording what it replaces), waits until every bridge replica lists the new id (and \
-            still the old ones) on its management port (GET /webhooks), activates it, then deletes the old webhook and its \
-            file. A failure before the deletion leaves both webhooks valid; running the same \
-            command again resumes from the record.
+            still the old ones) on its management port (GET /webhooks), activates it, then deletes \
+            the old webhook and its file. A failure before the deletion leaves both webhooks valid; \
+            running the same command again resumes from the record.
             """
     )
 
-    @Option(help: "The bridge's public webhook URL.") var url: String
-    @Option(
-        name: .customLong("secrets-dir"),
-        help: "Where the secrets are kept: the bridge's MALOMO_WEBHOOK_SECRETS_DIR, or a private directory that --on-change applies."
-    )
-    var secretsDir: String
-    @Option(
-        name: .customLong("on-change"),
-        help:
-            "A shell command run after each change to --secrets-dir (MALOMO_SECRETS_DIR is set), e.g. to apply it as a Kubernetes Secret; a change counts only when it exits 0."
-    )
-    var onChange: String?
-    @Option(help: "all (the seven documented topics) or a comma-separated list.") var topics = "all"
-    @Option(
-        name: .customLong("bridge-management"),
-        help: "A bridge management URL (repeatable); its host name is resolved to every address, e.g. the chart's headless management Service."
-    )
-    var bridgeManagement: [String] = []
-    @Option(name: .customLong("expect-replicas"), help: "Fail unless --bridge-management resolves to at least this many replicas.")
-    var expectReplicas: Int?
-    @Option(name: .customLong("wait-timeout"), help: "How long to wait for the replicas, e.g. 5m.") var waitTimeout = "5m"
-    @Flag(
-        name: .customLong("allow-missing-secrets"),
-        help:
-            "With --on-change (or --kubernetes-secret): apply the directory although an active webhook's secret is not in it (the bridge verifies it with MALOMO_WEBHOOK_SECRET)."
-    )
-    var allowMissingSecrets = false
+    @OptionGroup var target: WebhookTargetOptions
+    @OptionGroup var secrets: SecretsOptions
+    @OptionGroup var replicas: ReplicaOptions
     @Flag(name: .shortAndLong, help: "Log each API request to standard error.") var verbose = false
 
     func validate() throws {
-        if self.bridgeManagement.isEmpty {
+        if self.replicas.bridgeManagement.isEmpty {
             throw ValidationError("give --bridge-management URL: who must load a new secret before the old webhook goes")
         }
-        if let expected = self.expectReplicas, expected < 1 { throw ValidationError("--expect-replicas must be at least 1") }
     }
 
     func run() async {
         do {
-            let url = try AdminEnvironment.url(self.url, setting: "--url").absoluteString
-            let probe = try AdminEnvironment.probe(self.bridgeManagement, expectReplicas: self.expectReplicas)
+            guard let probe = try self.replicas.probe() else { throw ValidationError("--bridge-management is required") }
             var options = WebhookRotation.Options(
-                url: url,
-                topics: try AdminEnvironment.topics(self.topics),
-                secretsDirectory: try SecretsDirectory(path: self.secretsDir, onChange: self.onChange),
-                probe: probe!
+                url: try self.target.checkedURL(),
+                topics: try self.target.checkedTopics(),
+                secretsDirectory: try self.secrets.directory(),
+                probe: probe
             )
-            options.waitTimeout = try AdminEnvironment.duration(self.waitTimeout, setting: "--wait-timeout")
-            options.allowMissingSecrets = self.allowMissingSecrets
+            options.waitTimeout = try self.replicas.timeout()
+            options.allowMissingSecrets = self.secrets.allowMissingSecrets
             let client = try AdminEnvironment.apiClient(logger: AdminEnvironment.logger(verbose: self.verbose))
             let rotation = WebhookRotation(client: client, say: AdminEnvironment.say, warn: AdminEnvironment.warn)
             let rotated = try await rotation.run(options)

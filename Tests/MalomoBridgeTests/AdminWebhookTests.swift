@@ -16,6 +16,30 @@ import Testing
 @Suite struct AdminWebhookTests {
     static let path = "/webhooks/malomo"
 
+    /// What every rotation test starts from: the fake API, a secrets directory, a mock cluster,
+    /// and the webhook URL of a bridge port chosen in advance (the URL is registered before the
+    /// bridge starts).
+    struct Scenario {
+        let api: FakeMalomoAPI
+        let directory: String
+        let cluster: MockKafkaCluster
+        let port: Int
+        var url: String { "http://127.0.0.1:\(self.port)\(AdminWebhookTests.path)" }
+
+        init() async throws {
+            self.api = try await FakeMalomoAPI()
+            self.directory = try AdminWebhookTests.directory()
+            self.cluster = try AdminWebhookTests.cluster()
+            self.port = try ExecutablesTests.freePort()
+        }
+
+        func tearDown() {
+            try? FileManager.default.removeItem(atPath: self.directory)
+            let api = self.api
+            Task { await api.stop() }
+        }
+    }
+
     /// A temporary secrets directory.
     static func directory() throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("admin-secrets-\(UUID().uuidString)").path
@@ -158,15 +182,11 @@ import Testing
     /// standard output closed (for `| kubectl apply -f -`), and the webhooks are activated only
     /// once the bridge lists them: no delivery through them can be refused.
     @Test(.timeLimit(.minutes(3))) func kubernetesSecretManifestIsAppliedBeforeActivation() async throws {
-        let api = try await FakeMalomoAPI()
-        defer { Task { await api.stop() } }
-        let directory = try Self.directory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let scenario = try await Scenario()
+        defer { scenario.tearDown() }
+        let (api, directory, cluster, port, url) = (scenario.api, scenario.directory, scenario.cluster, scenario.port, scenario.url)
         let mounted = try Self.directory()
         defer { try? FileManager.default.removeItem(atPath: mounted) }
-        let cluster = try Self.cluster()
-        let port = try ExecutablesTests.freePort()
-        let url = "http://127.0.0.1:\(port)\(Self.path)"
         // One webhook already in place with its file; the sync creates the other six.
         let first = try await AdminProcess.run(
             ["webhooks", "sync", "--url", url, "--secrets-dir", directory, "--topics", "orders:created"],
@@ -359,14 +379,9 @@ import Testing
     /// delivery is refused at any point; both secrets work during the overlap; afterwards the
     /// old webhook's secret is refused.
     @Test(.timeLimit(.minutes(3))) func rotateWhileDeliveringRefusesNothing() async throws {
-        let api = try await FakeMalomoAPI()
-        defer { Task { await api.stop() } }
-        let directory = try Self.directory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let cluster = try Self.cluster()
-        // The bridge's port must be known before the webhook URL is registered.
-        let port = try ExecutablesTests.freePort()
-        let url = "http://127.0.0.1:\(port)\(Self.path)"
+        let scenario = try await Scenario()
+        defer { scenario.tearDown() }
+        let (api, directory, cluster, port, url) = (scenario.api, scenario.directory, scenario.cluster, scenario.port, scenario.url)
         // As with a Kubernetes Secret: the tool writes its own directory, and --on-change carries
         // it to the one the bridge reads (here a copy; in a cluster, `kubectl apply`).
         let mounted = try Self.directory()
@@ -413,7 +428,8 @@ import Testing
         let seen = statuses.withLock { $0 }
         #expect(!seen.isEmpty && seen.allSatisfy { $0.status == 202 }, "refused: \(seen.filter { $0.status != 202 })")
         #expect(seen.contains { $0.id == old.id } && seen.contains { $0.id == new.id }, "deliveries went through both webhooks")
-        #expect(rotate.stdout.contains("loaded       ") && rotate.stdout.contains("\(new.id) by all 1 bridge replicas"), "\(rotate.stdout)")
+        let loaded = rotate.stdout.split(separator: "\n").first { $0.hasPrefix("loaded ") } ?? ""
+        #expect(loaded.contains(new.id) && loaded.contains(old.id) && loaded.contains("by all 1 bridge replicas"), "\(rotate.stdout)")
         #expect(!FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent(old.id)))
         #expect(try FileManager.default.contentsOfDirectory(atPath: mounted) == [new.id], "the removal was carried too")
         // Once the bridge reloaded, the old webhook's secret is refused.
@@ -431,13 +447,9 @@ import Testing
     /// A failure mid-rotation (Malomo refusing to delete the old webhook) leaves both webhooks
     /// valid; the same command then resumes without creating a third.
     @Test(.timeLimit(.minutes(3))) func rotateFailingMidwayLeavesBothValidAndResumes() async throws {
-        let api = try await FakeMalomoAPI()
-        defer { Task { await api.stop() } }
-        let directory = try Self.directory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let cluster = try Self.cluster()
-        let port = try ExecutablesTests.freePort()
-        let url = "http://127.0.0.1:\(port)\(Self.path)"
+        let scenario = try await Scenario()
+        defer { scenario.tearDown() }
+        let (api, directory, cluster, port, url) = (scenario.api, scenario.directory, scenario.cluster, scenario.port, scenario.url)
         #expect(
             try await AdminProcess.run(["webhooks", "sync", "--url", url, "--secrets-dir", directory, "--topics", "orders:created"], api: api).status
                 == 0
