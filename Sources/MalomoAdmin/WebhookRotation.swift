@@ -122,6 +122,8 @@ public struct WebhookRotation: Sendable {
             self.say(
                 "resuming     \(topic)  replacement \(earlier.id)\(earlier.active ? "" : " (inactive)"); retiring \(old.map(\.id).joined(separator: ", "))"
             )
+            // The earlier run may have stopped before --on-change carried the file.
+            try await directory.propagate()
         } else if let earlier = recorded.first, case let leftovers = directory.replacedIDs(of: earlier.id).intersection(files), !leftovers.isEmpty {
             // The old webhooks are gone at Malomo; only their files remain.
             try await directory.remove(ids: leftovers.sorted())

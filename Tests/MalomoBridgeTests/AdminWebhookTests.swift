@@ -440,6 +440,27 @@ import Testing
         #expect(try await Self.loadedIDs(managementPort: bridge.managementPort) == [new.id])
         let refused = await Self.deliver(port: port, webhookID: old.id, secret: old.secret!, topic: "orders:created", body: #"{"id":"late"}"#)
         #expect(refused == 401)
+        // An earlier run that stopped after writing a replacement's file but before --on-change
+        // carried it: the resume carries it first, or the bridge would never load it.
+        let stopped = api.add(topic: "orders:created", url: url, active: false, secret: "stopped-run-secret")
+        try "# malomo-admin\n# replaces: \(new.id)\nstopped-run-secret\n".write(
+            toFile: (directory as NSString).appendingPathComponent(stopped.id),
+            atomically: true,
+            encoding: .utf8
+        )
+        let resumed = try await AdminProcess.run(
+            [
+                "webhooks", "rotate", "--url", url, "--secrets-dir", directory, "--topics", "orders:created", "--bridge-management",
+                "http://127.0.0.1:\(bridge.managementPort)", "--wait-timeout", "20s", "--on-change", onChange,
+            ],
+            api: api
+        )
+        #expect(
+            resumed.status == 0 && resumed.stdout.contains("resuming     orders:created  replacement \(stopped.id) (inactive)"),
+            "\(resumed.output)"
+        )
+        #expect(api.webhooks.map(\.id) == [stopped.id] && api.webhooks[0].active)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: mounted) == [stopped.id])
         bridge.signal(SIGTERM)
         _ = try await bridge.waitForExit()
     }
