@@ -36,8 +36,8 @@ public struct DeadLetterSummary: Sendable, Codable, Equatable {
 
     mutating func count(_ record: KafkaConsumerMessage) {
         self.total += 1
-        self.byReason[record.text(MalomoRecordHeader.deadLetterReason) ?? "(none)", default: 0] += 1
-        self.byTopic[record.text(MalomoRecordHeader.malomoTopic) ?? "(none)", default: 0] += 1
+        self.byReason[record.header(MalomoRecordHeader.deadLetterReason)?.stringValue ?? "(none)", default: 0] += 1
+        self.byTopic[record.header(MalomoRecordHeader.malomoTopic)?.stringValue ?? "(none)", default: 0] += 1
         if let time = record.timestampMilliseconds {
             self.oldestMilliseconds = min(self.oldestMilliseconds ?? time, time)
             self.newestMilliseconds = max(self.newestMilliseconds ?? time, time)

@@ -18,24 +18,17 @@ public enum DeadLetterVerdict: Sendable, Hashable {
     /// Judges `record` by running the bridge's router on it again, with the headers the bridge
     /// received: the same decision the bridge would take today.
     public static func of(_ record: KafkaConsumerMessage, router: WebhookRouter) -> DeadLetterVerdict {
-        guard record.text(MalomoRecordHeader.deadLetterReason) != nil else { return .foreign }
+        guard record.header(MalomoRecordHeader.deadLetterReason)?.stringValue != nil else { return .foreign }
         if record.header(MalomoRecordHeader.sourceTopic) != nil { return .consumerDeadLetter }
         let rerouted = router.record(
             body: record.value,
-            malomoTopic: record.text(MalomoRecordHeader.malomoTopic),
-            webhookID: record.text(MalomoRecordHeader.webhookID),
-            attemptNumber: record.text(MalomoRecordHeader.attemptNumber),
-            receivedAt: record.text(MalomoRecordHeader.receivedAt) ?? ""
+            malomoTopic: record.header(MalomoRecordHeader.malomoTopic)?.stringValue,
+            webhookID: record.header(MalomoRecordHeader.webhookID)?.stringValue,
+            attemptNumber: record.header(MalomoRecordHeader.attemptNumber)?.stringValue,
+            receivedAt: record.header(MalomoRecordHeader.receivedAt)?.stringValue ?? ""
         )
         if let reason = rerouted.deadLetterReason { return .unroutable(reason) }
         guard let topic = rerouted.malomoTopic else { return .unroutable(.malformedTopic) }
         return .routable(kafkaTopic: rerouted.topic, malomoTopic: topic)
-    }
-}
-
-extension KafkaConsumerMessage {
-    /// A header's value as UTF-8 text; `nil` when absent, null or not UTF-8.
-    func text(_ name: String) -> String? {
-        self.header(name)?.value.flatMap { String(validating: $0, as: UTF8.self) }
     }
 }

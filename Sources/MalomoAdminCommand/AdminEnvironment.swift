@@ -103,6 +103,13 @@ enum AdminEnvironment {
         FileHandle.standardOutput.write(Data((printable(line) + "\n").utf8))
     }
 
+    /// `value` as JSON on standard output (keys sorted).
+    static func sayJSON(_ value: some Encodable, pretty: Bool = false) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys]
+        self.say(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+
     /// Progress on standard error (when standard output carries a manifest).
     static func note(_ line: String) {
         FileHandle.standardError.write(Data((printable(line) + "\n").utf8))

@@ -37,9 +37,7 @@ struct SummarizeDeadLetters: AsyncParsableCommand {
                 logger: AdminEnvironment.logger(verbose: self.verbose)
             )
             if self.json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                AdminEnvironment.say(String(decoding: try encoder.encode(summary), as: UTF8.self))
+                try AdminEnvironment.sayJSON(summary)
             } else {
                 AdminEnvironment.say(summary.table)
             }
@@ -84,9 +82,7 @@ struct RedriveDeadLetters: AsyncParsableCommand {
             )
             let report = try await redrive.run(options)
             if self.json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                AdminEnvironment.say(String(decoding: try encoder.encode(report), as: UTF8.self))
+                try AdminEnvironment.sayJSON(report)
             } else {
                 AdminEnvironment.say("\(self.dryRun ? "would redrive" : "redriven") \(report.redrivenCount) records")
                 for (reason, count) in report.left.sorted(by: { $0.key < $1.key }) {

@@ -25,9 +25,7 @@ struct ListWebhooks: AsyncParsableCommand {
             if listing.skipped > 0 { AdminEnvironment.warn("\(listing.skipped) entries without an id were ignored") }
             let webhooks = listing.webhooks.sorted { ($0.topic, $0.url, $0.id) < ($1.topic, $1.url, $1.id) }
             if self.json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-                AdminEnvironment.say(String(decoding: try encoder.encode(webhooks), as: UTF8.self))
+                try AdminEnvironment.sayJSON(webhooks, pretty: true)
             } else {
                 AdminEnvironment.say(WebhookTable.render(webhooks))
             }

@@ -89,10 +89,10 @@ import Testing
         #expect(moved.count == 5)
         let deadLetters = try await Self.consume(cluster, topic: "malomo.dead-letter")
         for record in moved {
-            let eventID = try #require(record.text(MalomoRecordHeader.eventID))
+            let eventID = try #require(record.header(MalomoRecordHeader.eventID)?.stringValue)
             #expect(accepted[eventID].map { Array($0.utf8) } == record.value, "the original value")
             #expect(record.header(MalomoRecordHeader.deadLetterReason) == nil)
-            let from = try #require(record.text(MalomoRecordHeader.redrivenFrom))
+            let from = try #require(record.header(MalomoRecordHeader.redrivenFrom)?.stringValue)
             let source = try #require(deadLetters.first { "\($0.topic)/\($0.partition)/\($0.offset)" == from })
             #expect(source.key == record.key, "the original key")
             #expect(
@@ -100,18 +100,12 @@ import Testing
                 "the original headers, in order"
             )
         }
-        #expect(Set(moved.compactMap { $0.text(MalomoRecordHeader.eventID) }) == Set(accepted.keys))
+        #expect(Set(moved.compactMap { $0.header(MalomoRecordHeader.eventID)?.stringValue }) == Set(accepted.keys))
         // A re-run publishes nothing.
         let again = try await AdminProcess.run(["dead-letters", "redrive"], api: nil, environment: allowed)
         #expect(again.status == 0 && again.stdout.contains("redriven 0 records"), "\(again.output)")
         #expect(try await Self.consume(cluster, topic: "malomo.customers.created").count == 5)
         #expect(deadLetters.count == 6)
         #expect(try await Self.consume(cluster, topic: "malomo.dead-letter").count == 6, "dead letters stay where they were")
-    }
-}
-
-extension KafkaConsumerMessage {
-    func text(_ name: String) -> String? {
-        self.header(name)?.value.flatMap { String(validating: $0, as: UTF8.self) }
     }
 }
