@@ -41,8 +41,22 @@ public struct DevEnvironment: Sendable {
         Bundle.module.path(forResource: "sample-order", ofType: "json")
     }
 
+    /// Whether this process runs in a container (Docker writes `/.dockerenv`, podman
+    /// `/run/.containerenv`): the bundled sample's path is then not a path on the machine
+    /// where the banner's `curl` is pasted.
+    public static var runsInContainer: Bool {
+        FileManager.default.fileExists(atPath: "/.dockerenv") || FileManager.default.fileExists(atPath: "/run/.containerenv")
+    }
+
     /// The banner printed once the listener is up.
     public func banner(configuration: BridgeConfiguration, port: Int, managementPort: Int) -> String {
+        self.banner(configuration: configuration, port: port, managementPort: managementPort, inContainer: Self.runsInContainer)
+    }
+
+    /// The banner; `inContainer` puts the sample's bytes into the `curl` (a quoted here-document,
+    /// which keeps them exact) instead of its path, and names `malomo-events-tail` as the
+    /// image ships it.
+    public func banner(configuration: BridgeConfiguration, port: Int, managementPort: Int, inContainer: Bool) -> String {
         let host = configuration.httpHost == "0.0.0.0" ? "127.0.0.1" : configuration.httpHost
         let sample = MalomoTopic.ordersCreated
         let topic = sample.kafkaTopic(prefix: configuration.router.topicPrefix)
@@ -68,8 +82,14 @@ public struct DevEnvironment: Sendable {
                 "    -H 'Malomo-Webhook-Id: \(Self.devWebhookID)' \\",
                 "    -H 'Malomo-Attempt-Number: 1' \\",
                 "    -H 'Malomo-Signature: \(signature)' \\",
-                "    --data-binary @\(path)",
             ]
+            let text = String(decoding: data, as: UTF8.self)
+            let delimiter = "MALOMO_SAMPLE_ORDER"
+            if inContainer, text.hasSuffix("\n"), !text.split(separator: "\n").contains(Substring(delimiter)) {
+                lines += ["    --data-binary @- <<'\(delimiter)'", String(text.dropLast()), delimiter]
+            } else {
+                lines.append("    --data-binary @\(path)")
+            }
         }
         lines += [
             "",
@@ -77,7 +97,7 @@ public struct DevEnvironment: Sendable {
             "Read it back from Kafka (kcat), or decoded (malomo-events-tail):",
             "  kcat -C -b \(self.cluster.bootstrapServers) -t \(topic) -o beginning -e \\",
             "    -f 'topic=%t partition=%p offset=%o key=%k\\nheaders=%h\\n%s\\n'",
-            "  swift run malomo-events-tail --brokers \(self.cluster.bootstrapServers) --max 1",
+            "  \(inContainer ? "" : "swift run ")malomo-events-tail --brokers \(self.cluster.bootstrapServers) --max 1",
             "",
             "Stop with Ctrl-C.",
             "",
