@@ -53,9 +53,15 @@ def test_hadolint_clean():
 
 def test_dockerfile_properties():
     text = (ROOT / "docker" / "Dockerfile").read_text()
-    stages = re.findall(r"^FROM (\S+)", text, re.M)
-    assert len(stages) == 2, "multi-stage: build and runtime"
-    assert "--static-swift-stdlib" in text and "-c release" in text
+    stages = re.findall(r"^FROM (\S+)(?: AS (\S+))?", text, re.M)
+    # build (the Swift image), prebuilt (host binaries, for scripts/check-image), binaries (the
+    # one BINARIES names, `build` unless overridden), then the runtime.
+    assert stages == [("${SWIFT_IMAGE}", "build"), ("scratch", "prebuilt"), ("${BINARIES}", "binaries"), ("${RUNTIME_IMAGE}", "")]
+    assert re.search(r"^ARG BINARIES=build$", text, re.M), "users get binaries compiled in the Swift image"
+    build = "swift build -c release --static-swift-stdlib -Xlinker --strip-all"
+    assert text.count(build + " --product") == 3
+    check_image = (ROOT / "scripts" / "check-image").read_text()
+    assert f"release=({build})" in check_image, "scripts/check-image builds the binaries as the build stage does"
     runtime = text.split("\nFROM ${RUNTIME_IMAGE}")[1]
     packages = re.search(r"install -y --no-install-recommends (.*?) \\", runtime).group(1).split()
     # libcurl4: Foundation's URLSession, malomo-admin's HTTPS client to Malomo's API.
@@ -64,6 +70,7 @@ def test_dockerfile_properties():
     assert "EXPOSE 8080 9090" in runtime
     assert 'ENTRYPOINT ["/usr/local/bin/malomo-bridge"]' in runtime
     assert "malomo-events-tail" in runtime and "malomo-admin" in runtime
+    assert re.findall(r"^COPY --from=(\S+)", runtime, re.M) == ["binaries", "binaries"]
     verify = (ROOT / "docker" / "verify-runtime-deps.sh").read_text()
     assert "librdkafka1 ca-certificates libcurl4" in verify, "the dependency proof installs the same packages"
     assert "malomo-admin" in verify
