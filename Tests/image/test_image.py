@@ -138,6 +138,9 @@ class Container:
         result = podman("logs", self.name, check=False)
         return result.stdout, result.stderr
 
+    def running(self):
+        return podman("inspect", "--format", "{{.State.Running}}", self.name).stdout.strip() == "true"
+
     def exit_code(self, timeout):
         return int(podman("wait", self.name, timeout=timeout).stdout.strip())
 
@@ -212,7 +215,7 @@ def inspect():
 
 def test_image_config():
     config = inspect()["Config"]
-    assert config["User"] == "10001:10001"
+    assert config.get("User") == "10001:10001", "the image runs as its own non-root user"
     assert config["Entrypoint"] == ["/usr/local/bin/malomo-bridge"]
     assert set(config["ExposedPorts"]) == {"8080/tcp", "9090/tcp"}
     env = dict(item.split("=", 1) for item in config["Env"])
@@ -360,7 +363,15 @@ def test_dev_mode_prints_a_curl_that_works_as_printed(containers):
     http_port, management_port = free_port(), free_port()
     # As the README runs it: host network, loopback only.
     dev = containers("--dev", "--http-port", str(http_port), "--management-port", str(management_port), env={"HTTP_HOST": "127.0.0.1"})
-    wait_for(lambda: "Stop with Ctrl-C" in dev.logs()[0], 60, "the dev banner")
+
+    def banner_printed():
+        if "Stop with Ctrl-C" in dev.logs()[0]:
+            return True
+        if not dev.running():
+            pytest.fail(f"the dev container exited before its banner: {dev.logs()}")
+        return False
+
+    wait_for(banner_printed, 60, "the dev banner")
     banner = dev.logs()[0]
     curl = re.search(r"^  curl .*?^MALOMO_SAMPLE_ORDER$", banner, re.M | re.S)
     assert curl, f"no curl with the sample inline in the banner:\n{banner}"
@@ -388,7 +399,7 @@ def test_the_charts_defaults_run_the_image(containers, kafka):
     config = inspect()["Config"]
 
     # The user, the ports and the entrypoint the chart assumes are the image's.
-    assert config["User"] == f"{pod['securityContext']['runAsUser']}:{pod['securityContext']['runAsGroup']}"
+    assert config.get("User") == f"{pod['securityContext']['runAsUser']}:{pod['securityContext']['runAsGroup']}"
     assert pod["securityContext"]["runAsNonRoot"] and pod["securityContext"]["runAsUser"] != 0
     ports = {p["name"]: p["containerPort"] for p in container["ports"]}
     assert {f"{p}/tcp" for p in ports.values()} == set(config["ExposedPorts"])
