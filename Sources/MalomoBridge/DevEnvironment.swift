@@ -48,6 +48,19 @@ public struct DevEnvironment: Sendable {
         FileManager.default.fileExists(atPath: "/.dockerenv") || FileManager.default.fileExists(atPath: "/run/.containerenv")
     }
 
+    /// `data` as the text of a quoted here-document that yields exactly its bytes, or `nil`
+    /// when it cannot be one: it must be UTF-8 ending in a line feed, with no carriage return,
+    /// NUL or line equal to `delimiter` (which would end the document early).
+    public static func hereDocumentText(_ data: Data, delimiter: String) -> String? {
+        let bytes = Array(data)
+        guard bytes.last == 10, !bytes.contains(13), !bytes.contains(0), let text = String(validating: bytes, as: UTF8.self) else {
+            return nil
+        }
+        let body = String(text.dropLast())
+        guard !body.split(separator: "\n", omittingEmptySubsequences: false).contains(Substring(delimiter)) else { return nil }
+        return body
+    }
+
     /// The banner printed once the listener is up.
     public func banner(configuration: BridgeConfiguration, port: Int, managementPort: Int) -> String {
         self.banner(configuration: configuration, port: port, managementPort: managementPort, inContainer: Self.runsInContainer)
@@ -83,10 +96,9 @@ public struct DevEnvironment: Sendable {
                 "    -H 'Malomo-Attempt-Number: 1' \\",
                 "    -H 'Malomo-Signature: \(signature)' \\",
             ]
-            let text = String(decoding: data, as: UTF8.self)
             let delimiter = "MALOMO_SAMPLE_ORDER"
-            if inContainer, text.hasSuffix("\n"), !text.split(separator: "\n").contains(Substring(delimiter)) {
-                lines += ["    --data-binary @- <<'\(delimiter)'", String(text.dropLast()), delimiter]
+            if inContainer, let text = Self.hereDocumentText(data, delimiter: delimiter) {
+                lines += ["    --data-binary @- <<'\(delimiter)'", text, delimiter]
             } else {
                 lines.append("    --data-binary @\(path)")
             }
@@ -97,7 +109,7 @@ public struct DevEnvironment: Sendable {
             "Read it back from Kafka (kcat), or decoded (malomo-events-tail):",
             "  kcat -C -b \(self.cluster.bootstrapServers) -t \(topic) -o beginning -e \\",
             "    -f 'topic=%t partition=%p offset=%o key=%k\\nheaders=%h\\n%s\\n'",
-            "  \(inContainer ? "" : "swift run ")malomo-events-tail --brokers \(self.cluster.bootstrapServers) --max 1",
+            "  \(inContainer ? "docker exec <container> " : "swift run ")malomo-events-tail --brokers \(self.cluster.bootstrapServers) --max 1",
             "",
             "Stop with Ctrl-C.",
             "",

@@ -24,11 +24,26 @@ import Testing
         let container = dev.banner(configuration: configuration, port: 8080, managementPort: 9090, inContainer: true)
         #expect(container.contains("Malomo-Signature: \(signature)"))
         #expect(!container.contains("--data-binary @\(path)"))
-        #expect(container.contains("\n  malomo-events-tail --brokers "))
+        #expect(container.contains("\n  docker exec <container> malomo-events-tail --brokers "))
         let opener = "--data-binary @- <<'MALOMO_SAMPLE_ORDER'\n"
         let start = try #require(container.range(of: opener)).upperBound
         let end = try #require(container.range(of: "\nMALOMO_SAMPLE_ORDER\n", range: start..<container.endIndex)).lowerBound
         // A here-document's text is its lines, each ending in a newline: the sample's bytes.
         #expect(Data((container[start..<end] + "\n").utf8) == sample)
+    }
+
+    /// Bytes a quoted here-document would not reproduce exactly fall back to the path form.
+    @Test(
+        arguments: [
+            ("{}\n", "{}"), ("a\nb\n", "a\nb"), ("{}", nil), ("a\r\nb\n", nil), ("a\u{0}b\n", nil),
+            ("{\nMALOMO_SAMPLE_ORDER\n}\n", nil), ("x MALOMO_SAMPLE_ORDER\n", "x MALOMO_SAMPLE_ORDER"),
+        ] as [(String, String?)]
+    )
+    func hereDocumentText(input: String, expected: String?) {
+        #expect(DevEnvironment.hereDocumentText(Data(input.utf8), delimiter: "MALOMO_SAMPLE_ORDER") == expected)
+    }
+
+    @Test func invalidUTF8IsNotPutInAHereDocument() {
+        #expect(DevEnvironment.hereDocumentText(Data([0x7B, 0xFF, 0x7D, 0x0A]), delimiter: "EOF") == nil)
     }
 }
