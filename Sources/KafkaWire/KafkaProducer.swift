@@ -100,13 +100,15 @@ public final class KafkaProducer: Service, Sendable {
 
     /// Sends a value read in place (no copy before librdkafka's own) and waits for the
     /// broker's acknowledgement. See ``send(_:)``. `timestampMilliseconds` (since the epoch)
-    /// is the record's timestamp; `nil` lets librdkafka use the time of this call.
+    /// is the record's timestamp; `nil` lets librdkafka use the time of this call. `wait`
+    /// lets the caller end the wait at its own deadline (``KafkaDeliveryWait/abandon()``).
     public func send<Value: KafkaContiguousBytes>(
         topic: String,
         key: [UInt8]?,
         value: Value,
         headers: [KafkaHeader],
-        timestampMilliseconds: Int64? = nil
+        timestampMilliseconds: Int64? = nil,
+        wait: KafkaDeliveryWait = KafkaDeliveryWait()
     ) async throws -> KafkaDeliveryReport {
         self.enqueuing.add(1, ordering: .sequentiallyConsistent)
         if self.stopping.load(ordering: .sequentiallyConsistent) {
@@ -117,7 +119,12 @@ public final class KafkaProducer: Service, Sendable {
         defer { self.inFlight.subtract(1, ordering: .relaxed) }
         return try await withUnsafeThrowingContinuation { continuation in
             // Runs before the first suspension: `value` is read here, synchronously.
-            let waiter = Unmanaged.passRetained(DeliveryWaiter(topic: topic, continuation: continuation))
+            guard wait.begin(topic: topic, continuation: continuation) else {
+                self.enqueuing.subtract(1, ordering: .sequentiallyConsistent)
+                continuation.resume(throwing: KafkaDeliveryWait.abandonedError)
+                return
+            }
+            let waiter = Unmanaged.passRetained(wait)
             let error = value.withUnsafeBytes { bytes in
                 self.client.produce(
                     topic: topic,
@@ -131,7 +138,7 @@ public final class KafkaProducer: Service, Sendable {
             self.enqueuing.subtract(1, ordering: .sequentiallyConsistent)
             if let error {
                 waiter.release()
-                continuation.resume(throwing: error)
+                wait.finish { _ in .failure(error) }
             }
         }
     }

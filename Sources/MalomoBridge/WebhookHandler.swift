@@ -21,6 +21,8 @@ public final class WebhookHandler: Sendable {
     let maxRecordBytes: Int
     let maxInFlight: Int
     let readTimeout: TimeAmount
+    /// ACK_TIMEOUT_MS: the longest a request waits for the broker's acknowledgement.
+    let ackTimeout: TimeAmount
     let producer: KafkaProducer
     let metrics: BridgeMetrics
     let logger: Logger
@@ -44,6 +46,7 @@ public final class WebhookHandler: Sendable {
         self.maxRecordBytes = producer.effectiveProperties["message.max.bytes"].flatMap { Int($0) } ?? 1_000_000
         self.maxInFlight = configuration.maxInFlight
         self.readTimeout = .milliseconds(Int64(configuration.httpReadTimeoutMilliseconds))
+        self.ackTimeout = .milliseconds(Int64(configuration.ackTimeoutMilliseconds))
         self.producer = producer
         self.metrics = metrics
         self.logger = logger
@@ -162,13 +165,20 @@ public final class WebhookHandler: Sendable {
         self.metrics.produceInFlight.record(self.producer.inFlightCount + 1)
         let produceStart = ContinuousClock.now
         defer { self.metrics.produceInFlight.record(self.producer.inFlightCount) }
+        // `message.timeout.ms` (ACK_TIMEOUT_MS less a second) usually ends the wait first, but
+        // librdkafka reports a timeout only at its next scan: at ACK_TIMEOUT_MS the wait ends
+        // regardless, with a 503 (see KafkaDeliveryWait).
+        let wait = KafkaDeliveryWait()
+        let ackDeadline = channel.eventLoop.scheduleTask(in: self.ackTimeout) { wait.abandon() }
+        defer { ackDeadline.cancel() }
         do {
             let report = try await self.producer.send(
                 topic: record.topic,
                 key: record.key,
                 value: body,
                 headers: record.headers.map { KafkaHeader(key: $0.name, string: $0.value) },
-                timestampMilliseconds: receivedAtMilliseconds
+                timestampMilliseconds: receivedAtMilliseconds,
+                wait: wait
             )
             self.metrics.ackLatency.record(duration: ContinuousClock.now - produceStart)
             let outcome: WebhookOutcome

@@ -10,18 +10,67 @@ import Testing
     static func deliver(error: rd_kafka_resp_err_t, offset: Int64, partition: Int32 = 2) async -> Result<KafkaDeliveryReport, any Error> {
         do {
             let report = try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<KafkaDeliveryReport, any Error>) in
-                let waiter = DeliveryWaiter(topic: "wire.report", continuation: continuation)
+                let wait = KafkaDeliveryWait()
+                #expect(wait.begin(topic: "wire.report", continuation: continuation))
                 var message = rd_kafka_message_t()
                 message.err = error
                 message.partition = partition
                 message.offset = offset
-                message._private = Unmanaged.passRetained(waiter).toOpaque()
+                message._private = Unmanaged.passRetained(wait).toOpaque()
                 withUnsafePointer(to: &message) { rdKafkaDeliveryReportCallback(nil, $0, nil) }
             }
             return .success(report)
         } catch {
             return .failure(error)
         }
+    }
+
+    /// A caller's deadline ends the wait at once; the report that comes later is dropped, and
+    /// the callback still releases the wait (exactly once: it is gone afterwards).
+    @Test func anAbandonedWaitThrowsAtOnceAndItsLateReportIsDropped() async throws {
+        weak var released: KafkaDeliveryWait?
+        let result: Result<KafkaDeliveryReport, any Error>
+        do {
+            let wait = KafkaDeliveryWait()
+            released = wait
+            let retained = Unmanaged.passRetained(wait)  // what the producer hands librdkafka
+            do {
+                let report = try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<KafkaDeliveryReport, any Error>) in
+                    #expect(wait.begin(topic: "wire.report", continuation: continuation))
+                    wait.abandon()
+                    wait.abandon()  // a second deadline firing is harmless
+                }
+                result = .success(report)
+            } catch {
+                result = .failure(error)
+            }
+            // The late delivery report: the callback takes the retained reference and drops it.
+            var message = rd_kafka_message_t()
+            message.err = RD_KAFKA_RESP_ERR_NO_ERROR
+            message.offset = 7
+            message._private = retained.toOpaque()
+            withUnsafePointer(to: &message) { rdKafkaDeliveryReportCallback(nil, $0, nil) }
+        }
+        guard case .failure(let error) = result else {
+            Issue.record("an abandoned wait returned \(result)")
+            return
+        }
+        #expect((error as? KafkaError)?.code == .messageTimedOut)
+        #expect(released == nil, "the wait was not released by the callback")
+    }
+
+    /// A deadline that fires before the send began waiting makes it throw as soon as it does.
+    @Test func aWaitAbandonedBeforeItBeganRefusesToBegin() async {
+        let wait = KafkaDeliveryWait()
+        wait.abandon()
+        var began = true
+        do {
+            _ = try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<KafkaDeliveryReport, any Error>) in
+                began = wait.begin(topic: "wire.report", continuation: continuation)
+                if !began { continuation.resume(throwing: KafkaDeliveryWait.abandonedError) }
+            }
+        } catch {}
+        #expect(!began)
     }
 
     @Test func anAcknowledgementWithAnOffsetIsTheReport() async throws {
