@@ -36,10 +36,11 @@ final class BridgeProcess: Sendable {
         var description: String { message }
     }
 
-    /// Starts the bridge with `environment` (ports 0 = pick free ones) and waits until both listeners are up.
-    init(environment: [String: String]) async throws {
+    /// Starts the bridge (the debug build unless `binary` names another) with `environment`
+    /// (ports 0 = pick free ones) and waits until both listeners are up.
+    init(environment: [String: String], binary: String? = nil) async throws {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Self.binaryPath)
+        process.executableURL = URL(fileURLWithPath: try binary ?? Self.binaryPath)
         var env = ProcessInfo.processInfo.environment
         env["HTTP_HOST"] = "127.0.0.1"
         env["HTTP_PORT"] = "0"
