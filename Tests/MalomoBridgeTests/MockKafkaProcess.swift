@@ -42,8 +42,12 @@ final class MockKafkaProcess: Sendable {
         }
         self.process = process
         self.bootstrapServers = String(text.dropFirst("bootstrap.servers=".count))
-        let metadata = try Self.metadata(bootstrapServers: self.bootstrapServers, topic: nil)
-        self.brokers = metadata.brokers
+        do {
+            self.brokers = try Self.metadata(bootstrapServers: self.bootstrapServers, topic: nil).brokers
+        } catch {
+            process.terminate()
+            throw error
+        }
     }
 
     /// Broker addresses and each partition's leader, as the cluster reports them.
@@ -53,7 +57,7 @@ final class MockKafkaProcess: Sendable {
     }
 
     static func metadata(bootstrapServers: String, topic: String?) throws -> Metadata {
-        let result = try Command.run("/usr/bin/kcat", ["-L", "-J", "-b", bootstrapServers] + (topic.map { ["-t", $0] } ?? []))
+        let result = try Self.kcat(["-L", "-J", "-b", bootstrapServers] + (topic.map { ["-t", $0] } ?? []))
         guard result.status == 0, let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] else {
             throw NetworkNamespace.Failure(description: "kcat -L: \(result.stderr)")
         }
@@ -67,6 +71,14 @@ final class MockKafkaProcess: Sendable {
             }
         }
         return metadata
+    }
+
+    /// `kcat` with a minute to finish (a partition whose leader never answers would keep
+    /// `-e` from ever reaching its end).
+    static func kcat(_ arguments: [String]) throws -> Command.Result {
+        let result = try Command.run("/usr/bin/timeout", ["60", "/usr/bin/kcat"] + arguments)
+        if result.status == 124 { throw NetworkNamespace.Failure(description: "kcat \(arguments.joined(separator: " ")) took over 60 s") }
+        return result
     }
 
     func leaders(of topic: String) throws -> [Int: Int] {
@@ -86,10 +98,7 @@ final class MockKafkaProcess: Sendable {
     /// 5 MiB per partition and drops the oldest batches beyond that, which a check of "every
     /// 202 is in Kafka" must not mistake for a loss (or miss).
     func records(of topic: String) throws -> [(key: String, partition: Int, offset: Int)] {
-        let result = try Command.run(
-            "/usr/bin/kcat",
-            ["-C", "-b", self.bootstrapServers, "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%k\t%p\t%o\n"]
-        )
+        let result = try Self.kcat(["-C", "-b", self.bootstrapServers, "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%k\t%p\t%o\n"])
         guard result.status == 0 else { throw NetworkNamespace.Failure(description: "kcat -C: \(result.stderr)") }
         let records: [(key: String, partition: Int, offset: Int)] = result.stdout.split(separator: "\n").compactMap { line in
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
