@@ -57,8 +57,10 @@ def test_dockerfile_properties():
     assert stages == ["${SWIFT_IMAGE}", "${RUNTIME_IMAGE}"], "multi-stage: build and runtime, nothing a legacy builder would trip on"
     build = "swift build -c release --static-swift-stdlib -Xlinker --strip-all"
     assert text.count(build + " --product") == 3
-    check_image = (ROOT / "scripts" / "check-image").read_text()
-    assert f"release=({build})" in check_image, "scripts/check-image builds the binaries as the build stage does"
+    build_release = (ROOT / "scripts" / "build-release").read_text()
+    assert f"release=({build})" in build_release, "scripts/build-release builds the binaries as the build stage does"
+    for script in ["check-image", "check-network-faults"]:
+        assert "scripts/build-release " in (ROOT / "scripts" / script).read_text(), f"{script} uses scripts/build-release"
     runtime = text.split("\nFROM ${RUNTIME_IMAGE}")[1]
     packages = re.search(r"install -y --no-install-recommends (.*?) \\", runtime).group(1).split()
     # libcurl4: Foundation's URLSession, malomo-admin's HTTPS client to Malomo's API.
