@@ -2,6 +2,7 @@
 import PackageDescription
 
 let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
+let hummingbirdCore = Target.Dependency.product(name: "HummingbirdCore", package: "hummingbird")
 let hummingbirdTesting = Target.Dependency.product(name: "HummingbirdTesting", package: "hummingbird")
 let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 let configuration = Target.Dependency.product(name: "Configuration", package: "swift-configuration")
@@ -71,12 +72,13 @@ let package = Package(
         .target(
             name: "MalomoBridge",
             dependencies: [
-                "MalomoContract", "MalomoWebhookCore", "KafkaWire", hummingbird, httpTypes, nioCore, logging, serviceLifecycle, unixSignals,
-                configuration, metrics, coreMetrics, prometheus,
+                "MalomoContract", "MalomoWebhookCore", "KafkaWire", hummingbird, hummingbirdCore, httpTypes, nioCore, logging, serviceLifecycle,
+                unixSignals,
+                configuration, metrics, coreMetrics, prometheus, crypto,
             ],
             resources: [.copy("Resources/sample-order.json")]
         ),
-        .executableTarget(name: "MalomoBridgeServer", dependencies: ["MalomoBridge", configuration]),
+        .executableTarget(name: "MalomoBridgeServer", dependencies: ["MalomoBridge", "KafkaWire", configuration, logging]),
         // Typed, tolerant Malomo resources: Foundation only, usable with any Kafka client.
         .target(name: "MalomoModels", dependencies: ["MalomoContract"]),
         // At-least-once typed consumption on KafkaWire.
@@ -101,7 +103,7 @@ let package = Package(
         .executableTarget(name: "MalomoFakeAPIServer", dependencies: ["MalomoFakeAPI", argumentParser]),
         .testTarget(name: "MalomoContractTests", dependencies: ["MalomoContract", crypto]),
         .testTarget(name: "MalomoWebhookCoreTests", dependencies: ["MalomoContract", "MalomoWebhookCore"]),
-        .testTarget(name: "KafkaWireTests", dependencies: ["KafkaWire", logging]),
+        .testTarget(name: "KafkaWireTests", dependencies: ["KafkaWire", "CLibrdkafka", logging]),
         .testTarget(name: "MalomoModelsTests", dependencies: ["MalomoContract", "MalomoModels"]),
         .testTarget(name: "MalomoConsumerTests", dependencies: ["MalomoConsumer", "KafkaWire"]),
         .testTarget(
@@ -116,9 +118,15 @@ let package = Package(
     ]
 )
 
+// scripts/test builds with MALOMO_STRICT_BUILD=1: a warning in our own code fails CI (the
+// dependencies' warnings stay theirs). Off by default, so a newer compiler's new warning does
+// not stop someone building a release.
+let strict = Context.environment["MALOMO_STRICT_BUILD"] == "1"
+
 for target in package.targets where target.type != .system {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("MemberImportVisibility"))
     settings.append(.enableUpcomingFeature("ExistentialAny"))
+    if strict { settings.append(.unsafeFlags(["-warnings-as-errors"])) }
     target.swiftSettings = settings
 }

@@ -81,7 +81,10 @@ import Testing
 
     @Test func localDateAndNumericTimestamps() throws {
         struct Box: Decodable { let t: MalomoTimestamp? }
-        func decode(_ json: String) throws -> MalomoTimestamp? { try JSONDecoder().decode(Box.self, from: Data(json.utf8)).t }
+        func decode(_ json: String) throws -> MalomoTimestamp? {
+            let box = try JSONDecoder().decode(Box.self, from: Data(json.utf8))
+            return box.t
+        }
         let local = try #require(try decode(#"{"t":"2024-03-12T09:41:00"}"#))
         #expect(local.isLocal && local.instant == nil)
         #expect(local.instant(assumingUTCOffsetSeconds: 0).timeIntervalSince1970 == 1_710_236_460)
