@@ -16,10 +16,13 @@ import Synchronization
 public final class KafkaDeliveryWait: Sendable {
     private enum State {
         case idle
-        case waiting(UnsafeContinuation<KafkaDeliveryReport, any Error>, topic: String)
+        case waiting(Continuation, topic: String)
         case abandoned
         case finished
     }
+
+    /// Resumed with the outcome, never thrown into: the send rethrows it as a ``KafkaError``.
+    typealias Continuation = UnsafeContinuation<Result<KafkaDeliveryReport, KafkaError>, Never>
 
     private let state = Mutex<State>(.idle)
 
@@ -29,7 +32,7 @@ public final class KafkaDeliveryWait: Sendable {
     /// Ends the wait with ``KafkaError/Code/messageTimedOut`` unless it already ended. Called
     /// before the send began waiting, it makes the send throw as soon as it does.
     public func abandon() {
-        let continuation: UnsafeContinuation<KafkaDeliveryReport, any Error>? = self.state.withLock { state in
+        let continuation: Continuation? = self.state.withLock { state in
             switch state {
             case .idle:
                 state = .abandoned
@@ -41,14 +44,14 @@ public final class KafkaDeliveryWait: Sendable {
                 return nil
             }
         }
-        continuation?.resume(throwing: Self.abandonedError)
+        continuation?.resume(returning: .failure(Self.abandonedError))
     }
 
     static let abandonedError = KafkaError(code: .messageTimedOut, reason: "no delivery report before the caller's deadline")
 
     /// Starts waiting on `continuation`; false when the wait was abandoned already (the caller
     /// then resumes it itself).
-    func begin(topic: String, continuation: UnsafeContinuation<KafkaDeliveryReport, any Error>) -> Bool {
+    func begin(topic: String, continuation: Continuation) -> Bool {
         self.state.withLock { state in
             guard case .idle = state else { return false }
             state = .waiting(continuation, topic: topic)
@@ -57,13 +60,13 @@ public final class KafkaDeliveryWait: Sendable {
     }
 
     /// Ends the wait with the outcome `result` builds from the send's topic, unless it ended.
-    func finish(_ result: (String) -> Result<KafkaDeliveryReport, any Error>) {
-        let waiting: (UnsafeContinuation<KafkaDeliveryReport, any Error>, String)? = self.state.withLock { state in
+    func finish(_ result: (String) -> Result<KafkaDeliveryReport, KafkaError>) {
+        let waiting: (Continuation, String)? = self.state.withLock { state in
             guard case .waiting(let continuation, let topic) = state else { return nil }
             state = .finished
             return (continuation, topic)
         }
         guard let (continuation, topic) = waiting else { return }
-        continuation.resume(with: result(topic))
+        continuation.resume(returning: result(topic))
     }
 }

@@ -15,10 +15,8 @@ public final class KafkaProducer: Service, Sendable {
     private let configuration: KafkaProducerConfiguration
     private let logger: Logger
     private let inFlight = Atomic<Int>(0)
-    /// Sends between their stop check and their enqueue. Shutdown waits for it to reach zero
-    /// before the final flush, so no send can slip in after the poll loop ended.
-    private let enqueuing = Atomic<Int>(0)
-    private let stopping = Atomic<Bool>(false)
+    /// Running, draining the sends that are enqueuing, flushing: see the state machine.
+    private let lifecycle = Mutex(KafkaProducerStateMachine())
 
     /// Creates a producer and starts its poll thread.
     /// - Throws: A ``KafkaError`` with code ``KafkaError/Code/configuration`` naming the
@@ -88,7 +86,7 @@ public final class KafkaProducer: Service, Sendable {
     /// - Throws: A ``KafkaError``: ``KafkaError/Code/queueFull`` at once when librdkafka's
     ///   queue is full, ``KafkaError/Code/messageTimedOut`` when no broker acknowledged within
     ///   `message.timeout.ms`, ``KafkaError/Code/shutdown`` after shutdown began.
-    public func send(_ record: KafkaProducerRecord) async throws -> KafkaDeliveryReport {
+    public func send(_ record: KafkaProducerRecord) async throws(KafkaError) -> KafkaDeliveryReport {
         try await self.send(
             topic: record.topic,
             key: record.key,
@@ -109,19 +107,17 @@ public final class KafkaProducer: Service, Sendable {
         headers: [KafkaHeader],
         timestampMilliseconds: Int64? = nil,
         wait: KafkaDeliveryWait = KafkaDeliveryWait()
-    ) async throws -> KafkaDeliveryReport {
-        self.enqueuing.add(1, ordering: .sequentiallyConsistent)
-        if self.stopping.load(ordering: .sequentiallyConsistent) {
-            self.enqueuing.subtract(1, ordering: .sequentiallyConsistent)
+    ) async throws(KafkaError) -> KafkaDeliveryReport {
+        guard self.lifecycle.withLock({ $0.beginEnqueue() }) else {
             throw KafkaError(code: .shutdown, reason: "the producer is shutting down")
         }
         self.inFlight.add(1, ordering: .relaxed)
         defer { self.inFlight.subtract(1, ordering: .relaxed) }
-        return try await withUnsafeThrowingContinuation { continuation in
+        let result = await withUnsafeContinuation { (continuation: KafkaDeliveryWait.Continuation) in
             // Runs before the first suspension: `value` is read here, synchronously.
             guard wait.begin(topic: topic, continuation: continuation) else {
-                self.enqueuing.subtract(1, ordering: .sequentiallyConsistent)
-                continuation.resume(throwing: KafkaDeliveryWait.abandonedError)
+                self.endEnqueue()
+                continuation.resume(returning: .failure(KafkaDeliveryWait.abandonedError))
                 return
             }
             let waiter = Unmanaged.passRetained(wait)
@@ -135,12 +131,13 @@ public final class KafkaProducer: Service, Sendable {
                     opaque: waiter.toOpaque()
                 )
             }
-            self.enqueuing.subtract(1, ordering: .sequentiallyConsistent)
+            self.endEnqueue()
             if let error {
                 waiter.release()
                 wait.finish { _ in .failure(error) }
             }
         }
+        return try result.get()
     }
 
     /// librdkafka's fatal error, if the producer has one: it can then never deliver again
@@ -172,13 +169,24 @@ public final class KafkaProducer: Service, Sendable {
     /// ``KafkaError/Code/shutdown`` (a broker may still have written them). Idempotent. Sends
     /// after this fail with ``KafkaError/Code/shutdown``.
     public func shutdown() async {
-        self.stopping.store(true, ordering: .sequentiallyConsistent)
-        // Sends that passed the stop check are enqueued within microseconds: let them finish,
-        // so the final flush covers them.
-        while self.enqueuing.load(ordering: .sequentiallyConsistent) > 0 {
-            try? await Task.sleep(for: .milliseconds(1))
+        switch self.lifecycle.withLock({ $0.beginShutdown() }) {
+        case .stopPollThread:
+            self.pollThread.requestStop()
+        case .waitForSends:
+            // Sends that passed the stop check enqueue within microseconds; the last one to
+            // finish resumes this, so the final flush covers them all.
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                if !self.lifecycle.withLock({ $0.waitForDrain(continuation) }) { continuation.resume() }
+            }
+            self.pollThread.requestStop()
+        case .joinOnly:
+            break
         }
-        self.pollThread.requestStop()
         await self.pollThread.join()
+    }
+
+    /// Ends a send's enqueue, resuming the shutdown that waits for the last one.
+    private func endEnqueue() {
+        self.lifecycle.withLock { $0.endEnqueue() }?.resume()
     }
 }

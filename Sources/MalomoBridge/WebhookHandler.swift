@@ -200,13 +200,11 @@ public final class WebhookHandler: Sendable {
             response.headers[.requestID] = exchange.requestID
             self.record(outcome, exchange, detail: record.deadLetterReason.map { "dead-lettered: \($0)" }, kafkaTopic: report.topic)
             return response
-        } catch let error as KafkaError {
+        } catch {
             self.metrics.ackLatency.record(duration: ContinuousClock.now - produceStart)
             self.metrics.deliveryFailed(error)
             let outcome: WebhookOutcome = error.code == .shutdown ? .shuttingDown : .unavailable
             return self.finish(outcome, "Kafka did not acknowledge the event (\(error.label)); retry later", exchange, kafkaError: error)
-        } catch {
-            return self.finish(.unavailable, "Kafka did not acknowledge the event; retry later", exchange)
         }
     }
 

@@ -8,21 +8,17 @@ import Testing
 @Suite struct DeliveryReportCallbackTests {
     /// Runs the callback on one synthetic message and returns what the waiting send gets.
     static func deliver(error: rd_kafka_resp_err_t, offset: Int64, partition: Int32 = 2) async -> Result<KafkaDeliveryReport, any Error> {
-        do {
-            let report = try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<KafkaDeliveryReport, any Error>) in
-                let wait = KafkaDeliveryWait()
-                #expect(wait.begin(topic: "wire.report", continuation: continuation))
-                var message = rd_kafka_message_t()
-                message.err = error
-                message.partition = partition
-                message.offset = offset
-                message._private = Unmanaged.passRetained(wait).toOpaque()
-                withUnsafePointer(to: &message) { rdKafkaDeliveryReportCallback(nil, $0, nil) }
-            }
-            return .success(report)
-        } catch {
-            return .failure(error)
+        let result = await withUnsafeContinuation { (continuation: KafkaDeliveryWait.Continuation) in
+            let wait = KafkaDeliveryWait()
+            #expect(wait.begin(topic: "wire.report", continuation: continuation))
+            var message = rd_kafka_message_t()
+            message.err = error
+            message.partition = partition
+            message.offset = offset
+            message._private = Unmanaged.passRetained(wait).toOpaque()
+            withUnsafePointer(to: &message) { rdKafkaDeliveryReportCallback(nil, $0, nil) }
         }
+        return result.mapError { $0 }
     }
 
     /// A caller's deadline ends the wait at once; the report that comes later is dropped, and
@@ -34,16 +30,12 @@ import Testing
             let wait = KafkaDeliveryWait()
             released = wait
             let retained = Unmanaged.passRetained(wait)  // what the producer hands librdkafka
-            do {
-                let report = try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<KafkaDeliveryReport, any Error>) in
-                    #expect(wait.begin(topic: "wire.report", continuation: continuation))
-                    wait.abandon()
-                    wait.abandon()  // a second deadline firing is harmless
-                }
-                result = .success(report)
-            } catch {
-                result = .failure(error)
+            result = await withUnsafeContinuation { (continuation: KafkaDeliveryWait.Continuation) in
+                #expect(wait.begin(topic: "wire.report", continuation: continuation))
+                wait.abandon()
+                wait.abandon()  // a second deadline firing is harmless
             }
+            .mapError { $0 }
             // The late delivery report: the callback takes the retained reference and drops it.
             var message = rd_kafka_message_t()
             message.err = RD_KAFKA_RESP_ERR_NO_ERROR
@@ -64,12 +56,10 @@ import Testing
         let wait = KafkaDeliveryWait()
         wait.abandon()
         var began = true
-        do {
-            _ = try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<KafkaDeliveryReport, any Error>) in
-                began = wait.begin(topic: "wire.report", continuation: continuation)
-                if !began { continuation.resume(throwing: KafkaDeliveryWait.abandonedError) }
-            }
-        } catch {}
+        _ = await withUnsafeContinuation { (continuation: KafkaDeliveryWait.Continuation) in
+            began = wait.begin(topic: "wire.report", continuation: continuation)
+            if !began { continuation.resume(returning: .failure(KafkaDeliveryWait.abandonedError)) }
+        }
         #expect(!began)
     }
 
