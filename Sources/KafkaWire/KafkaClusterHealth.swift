@@ -1,48 +1,43 @@
+import Dispatch
+import ServiceLifecycle
 import Synchronization
 
-/// Whether the Kafka cluster answers metadata requests, checked in the background on its own
-/// thread (the check blocks in librdkafka), so readiness probes read a cached answer at once.
-public final class KafkaClusterHealth: Sendable {
-    private let thread: PollThread
+/// Whether the Kafka cluster answers metadata requests, checked in the background so that
+/// readiness probes read a cached answer at once.
+///
+/// A `Service`: run it in the `ServiceGroup` (after the producer, so it stops first). The
+/// check blocks in librdkafka, so it runs on a thread of its own, started by ``run()`` and
+/// joined when graceful shutdown (or cancellation) ends it.
+public final class KafkaClusterHealth: Service, Sendable {
+    private let producer: KafkaProducer
+    private let interval: Duration
+    private let timeout: Duration
+    private let reachable = Atomic<Bool>(false)
+    /// Signalled at shutdown, so the thread does not sleep out its interval first.
+    private let wakeUp = DispatchSemaphore(value: 0)
 
-    /// Starts checking `producer`'s cluster every `interval`, each check bounded by `timeout`.
+    /// Checks `producer`'s cluster every `interval` while running, each check bounded by `timeout`.
     public init(producer: KafkaProducer, interval: Duration = .seconds(1), timeout: Duration = .seconds(1)) {
-        let reachable = Reachability()
-        self.thread = PollThread(name: "kafka-health") { shouldStop in
-            while !shouldStop() {
-                let ok = producer.isClusterReachable(timeout: timeout)
-                reachable.update(ok)
-                var waited = Duration.zero
-                while waited < interval && !shouldStop() {
-                    usleep(50_000)
-                    waited += .milliseconds(50)
-                }
-            }
-        }
-        self.state = reachable
+        self.producer = producer
+        self.interval = interval
+        self.timeout = timeout
     }
-
-    private let state: Reachability
 
     /// The last check's answer (`false` until the first check finished).
-    public var isReachable: Bool { self.state.value.load(ordering: .relaxed) }
+    public var isReachable: Bool { self.reachable.load(ordering: .relaxed) }
 
-    /// Stops checking.
-    public func stop() async {
-        self.thread.requestStop()
-        await self.thread.join()
-    }
-
-    private final class Reachability: Sendable {
-        let value = Atomic<Bool>(false)
-        func update(_ ok: Bool) {
-            self.value.store(ok, ordering: .relaxed)
+    /// Checks until graceful shutdown or cancellation, then stops the thread. Run it once.
+    public func run() async throws {
+        let interval = DispatchTimeInterval.milliseconds(Int(clamping: self.interval.wholeMilliseconds))
+        let thread = PollThread(name: "kafka-health") { [self] shouldStop in
+            while !shouldStop() {
+                self.reachable.store(self.producer.isClusterReachable(timeout: self.timeout), ordering: .relaxed)
+                _ = self.wakeUp.wait(timeout: .now() + interval)
+            }
         }
+        try? await gracefulShutdown()
+        thread.requestStop()
+        self.wakeUp.signal()
+        await thread.join()
     }
 }
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif

@@ -191,6 +191,8 @@ public enum BridgeApplication {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             // Started first, stopped last: the producer flushes after the webhook listener drained.
             .init(service: producer),
+            // Stops before the producer flushes: readiness reads its last answer meanwhile.
+            .init(service: health),
             .init(service: management),
         ]
         if let reloader {
@@ -206,13 +208,7 @@ public enum BridgeApplication {
                 logger: logger
             )
         )
-        do {
-            try await group.run()
-        } catch {
-            await health.stop()
-            throw error
-        }
-        await health.stop()
+        try await group.run()
         logger.info("Stopped: in-flight requests answered, Kafka producer flushed")
     }
 

@@ -293,6 +293,7 @@ import Testing
     @Test func readinessFollowsTheClusterAndDraining() async throws {
         let harness = try BridgeHarness(brokers: 1)
         let health = KafkaClusterHealth(producer: harness.producer, interval: .milliseconds(200), timeout: .milliseconds(500))
+        let checking = Task { try await health.run() }
         let state = BridgeState(health: health)
         let app = BridgeApplication.makeManagementApplication(
             configuration: harness.configuration,
@@ -324,7 +325,8 @@ import Testing
             try await client.execute(uri: "/nope", method: .get) { #expect($0.status == .notFound) }
             try await client.execute(uri: "/metrics", method: .post) { #expect($0.status == .methodNotAllowed) }
         }
-        await health.stop()
+        checking.cancel()
+        try await checking.value
         await harness.producer.shutdown()
     }
 
