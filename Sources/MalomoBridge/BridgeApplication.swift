@@ -12,7 +12,8 @@ import UnixSignals
 /// producer and the secrets reloader, in one `ServiceGroup` with graceful shutdown on
 /// SIGTERM and SIGINT.
 public enum BridgeApplication {
-    /// The webhook HTTP application (a `Service`), without the producer's lifecycle.
+    /// The webhook HTTP application (a `Service`) publishing through `producer`, without the
+    /// producer's lifecycle.
     ///
     /// - Parameter onServerRunning: Called with the bound port once the listener is up.
     public static func makeWebhookApplication(
@@ -23,10 +24,31 @@ public enum BridgeApplication {
         logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
+        Self.makeWebhookApplication(
+            configuration: configuration,
+            secrets: secrets,
+            publisher: KafkaWebhookPublisher(producer: producer),
+            metrics: metrics,
+            logger: logger,
+            onServerRunning: onServerRunning
+        )
+    }
+
+    /// The webhook HTTP application (a `Service`) publishing through `publisher`.
+    ///
+    /// - Parameter onServerRunning: Called with the bound port once the listener is up.
+    public static func makeWebhookApplication(
+        configuration: BridgeConfiguration,
+        secrets: WebhookSecretStore,
+        publisher: any WebhookPublisher,
+        metrics: BridgeMetrics = BridgeMetrics(),
+        logger: Logger,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
         let handler = WebhookHandler(
             configuration: configuration,
             secrets: secrets,
-            producer: producer,
+            publisher: publisher,
             metrics: metrics,
             logger: logger
         )

@@ -10,32 +10,30 @@ import Metrics
 import NIOCore
 import Synchronization
 
-/// Handles `POST /webhooks/malomo`: admission, size limit, read deadline, signature,
-/// routing, publish, answer. The 202 is sent only after the broker acknowledged the record.
+/// Handles `POST /webhooks/malomo` in named steps: admit, read the body within its deadline,
+/// verify and route, publish, answer. Each step either returns what the next one needs or
+/// throws the ``WebhookRejection`` that is answered; ``answer(_:_:channel:)`` turns either into
+/// the response, the metrics and the log line. The 202 is sent only after the broker
+/// acknowledged the record.
 public final class WebhookHandler: Sendable {
     let router: WebhookRouter
     let secrets: WebhookSecretStore
     let allowUnsigned: Bool
     let maxBodyBytes: Int
-    /// librdkafka's `message.max.bytes` as in force.
-    let maxRecordBytes: Int
     let maxInFlight: Int
     let readTimeout: TimeAmount
     /// ACK_TIMEOUT_MS: the longest a request waits for the broker's acknowledgement.
     let ackTimeout: TimeAmount
-    let producer: KafkaProducer
+    let publisher: any WebhookPublisher
     let metrics: BridgeMetrics
     let logger: Logger
     private let inFlight = Atomic<Int>(0)
 
-    /// Seconds in `Retry-After` on 503 (Malomo keeps its own backoff; this is for other clients).
-    static let retryAfterSeconds = "5"
-
-    /// Creates a handler.
+    /// Creates a handler publishing through `publisher`.
     public init(
         configuration: BridgeConfiguration,
         secrets: WebhookSecretStore,
-        producer: KafkaProducer,
+        publisher: any WebhookPublisher,
         metrics: BridgeMetrics,
         logger: Logger
     ) {
@@ -43,11 +41,10 @@ public final class WebhookHandler: Sendable {
         self.secrets = secrets
         self.allowUnsigned = configuration.allowUnsigned
         self.maxBodyBytes = configuration.maxBodyBytes
-        self.maxRecordBytes = producer.effectiveProperties["message.max.bytes"].flatMap { Int($0) } ?? 1_000_000
         self.maxInFlight = configuration.maxInFlight
         self.readTimeout = .milliseconds(Int64(configuration.httpReadTimeoutMilliseconds))
         self.ackTimeout = .milliseconds(Int64(configuration.ackTimeoutMilliseconds))
-        self.producer = producer
+        self.publisher = publisher
         self.metrics = metrics
         self.logger = logger
     }
@@ -60,65 +57,99 @@ public final class WebhookHandler: Sendable {
         var malomoTopic: String?
         var eventID: String?
         var verified = false
+
+        init() {}
+
+        init(_ request: Request) {
+            self.webhookID = request.headers[.malomoWebhookID]
+            self.malomoTopic = request.headers[.malomoTopic]
+        }
+    }
+
+    /// A webhook the broker acknowledged.
+    struct Delivered {
+        let record: WebhookRecord
+        let report: KafkaDeliveryReport
     }
 
     func handle(_ request: Request, channel: any Channel) async -> Response {
-        var exchange = Exchange()
-        exchange.webhookID = request.headers[.malomoWebhookID]
-        exchange.malomoTopic = request.headers[.malomoTopic]
+        var exchange = Exchange(request)
         let admitted = self.inFlight.add(1, ordering: .relaxed).newValue
         self.metrics.requestsInFlight.record(admitted)
-        defer {
-            let remaining = self.inFlight.subtract(1, ordering: .relaxed).newValue
-            self.metrics.requestsInFlight.record(remaining)
+        defer { self.metrics.requestsInFlight.record(self.inFlight.subtract(1, ordering: .relaxed).newValue) }
+        do throws(WebhookRejection) {
+            try self.admit(request, inFlight: admitted)
+            let body = try await self.readBody(request, channel: channel, exchange: exchange)
+            let receivedAt = RFC3339Now.milliseconds()
+            let record = try self.verifyAndRoute(body, request, receivedAt: receivedAt, exchange: &exchange)
+            let report = try await self.publish(record, body: body, receivedAt: receivedAt, channel: channel)
+            return self.answer(.success(Delivered(record: record, report: report)), exchange, channel: channel)
+        } catch {
+            return self.answer(.failure(error), exchange, channel: channel)
         }
-        guard admitted <= self.maxInFlight else {
-            return Self.closingAfterResponse(
-                self.finish(.overloaded, "more than MAX_IN_FLIGHT (\(self.maxInFlight)) requests in flight; retry later", exchange),
-                channel
+    }
+
+    // MARK: - Steps
+
+    /// Admit: at most MAX_IN_FLIGHT requests at once, and no body announced larger than
+    /// MAX_BODY_BYTES. Both are answered without reading the body.
+    func admit(_ request: Request, inFlight: Int) throws(WebhookRejection) {
+        guard inFlight <= self.maxInFlight else {
+            throw WebhookRejection(
+                .overloaded,
+                "more than MAX_IN_FLIGHT (\(self.maxInFlight)) requests in flight; retry later",
+                closesConnection: true
             )
         }
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > self.maxBodyBytes {
-            return Self.closingAfterResponse(
-                self.finish(.tooLarge, "body of \(length) bytes exceeds MAX_BODY_BYTES (\(self.maxBodyBytes))", exchange),
-                channel
+            throw WebhookRejection(
+                .tooLarge,
+                "body of \(length) bytes exceeds MAX_BODY_BYTES (\(self.maxBodyBytes))",
+                closesConnection: true
             )
         }
+    }
 
-        // The body must arrive within HTTP_READ_TIMEOUT_MS. At the deadline the connection's
-        // input is closed: the body read ends, a 408 is answered (the output is still open) and
-        // the connection closes. Should even that not get out (a client that stopped reading),
-        // the connection is closed two seconds later regardless.
+    /// Read the body: all of it within HTTP_READ_TIMEOUT_MS, at most MAX_BODY_BYTES.
+    ///
+    /// At the deadline the connection's input is closed: the body read ends, a 408 is answered
+    /// (the output is still open) and the connection closes. Should even that not get out (a
+    /// client that stopped reading), the connection is closed two seconds later regardless.
+    func readBody(_ request: Request, channel: any Channel, exchange: Exchange) async throws(WebhookRejection) -> ByteBuffer {
         let deadline = channel.eventLoop.scheduleTask(in: self.readTimeout) { channel.close(mode: .input, promise: nil) }
         let backstop = channel.eventLoop.scheduleTask(in: self.readTimeout + .seconds(2)) { channel.close(promise: nil) }
         var request = request
-        let body: ByteBuffer
         do {
-            body = try await request.collectBody(upTo: self.maxBodyBytes)
+            let body = try await request.collectBody(upTo: self.maxBodyBytes)
             deadline.cancel()
             backstop.cancel()
+            return body
         } catch {
             deadline.cancel()
             let timedOut = ContinuousClock.now - exchange.started >= .nanoseconds(self.readTimeout.nanoseconds)
             if !timedOut { backstop.cancel() }
-            let tooLarge = (error as? HTTPError)?.status == .contentTooLarge || error is NIOTooManyBytesError
-            let response =
-                if tooLarge {
-                    // A body without Content-Length (chunked) found too large while reading.
-                    self.finish(.tooLarge, "body exceeds MAX_BODY_BYTES (\(self.maxBodyBytes))", exchange)
-                } else if timedOut {
-                    self.finish(.readTimeout, "the body did not arrive within HTTP_READ_TIMEOUT_MS", exchange)
-                } else {
-                    self.finish(.badRequest, "the request body could not be read", exchange)
-                }
-            return Self.closingAfterResponse(response, channel)
+            if (error as? HTTPError)?.status == .contentTooLarge || error is NIOTooManyBytesError {
+                // A body without Content-Length (chunked) found too large while reading.
+                throw WebhookRejection(.tooLarge, "body exceeds MAX_BODY_BYTES (\(self.maxBodyBytes))", closesConnection: true)
+            }
+            if timedOut {
+                throw WebhookRejection(.readTimeout, "the body did not arrive within HTTP_READ_TIMEOUT_MS", closesConnection: true)
+            }
+            throw WebhookRejection(.badRequest, "the request body could not be read", closesConnection: true)
         }
+    }
 
-        let receivedAtMilliseconds = RFC3339Now.milliseconds()
-        let receivedAt = RFC3339Timestamp.format(millisecondsSinceEpoch: receivedAtMilliseconds)
+    /// Verify the signature, then route: the Kafka record for the body (its topic, or the
+    /// dead-letter topic with a reason), refused with a 413 if librdkafka could never take it.
+    func verifyAndRoute(
+        _ body: ByteBuffer,
+        _ request: Request,
+        receivedAt: Int64,
+        exchange: inout Exchange
+    ) throws(WebhookRejection) -> WebhookRecord {
         let signature = request.headers[.malomoSignature]
         let candidates = self.secrets.secrets(forWebhookID: exchange.webhookID)
-        let (verdict, record) = body.withUnsafeReadableBytes { bytes in
+        let (verdict, routed) = body.withUnsafeReadableBytes { bytes in
             let verdict = WebhookSignatureVerifier.verify(
                 signature: signature,
                 body: bytes,
@@ -131,18 +162,16 @@ public final class WebhookHandler: Sendable {
                 malomoTopic: exchange.malomoTopic,
                 webhookID: exchange.webhookID,
                 attemptNumber: request.headers[.malomoAttemptNumber],
-                receivedAt: receivedAt
+                receivedAt: RFC3339Timestamp.format(millisecondsSinceEpoch: receivedAt)
             )
             return (verdict, record)
         }
-        guard let record else {
+        guard let record = routed else {
             switch verdict {
-            case .missing: return self.finish(.signatureMissing, "Malomo-Signature header is required", exchange)
-            case .malformed:
-                return self.finish(.signatureMalformed, "Malomo-Signature must be 64 hexadecimal digits", exchange)
-            case .noSecretConfigured:
-                return self.finish(.noSecret, "no secret is configured for this webhook", exchange)
-            default: return self.finish(.signatureMismatch, "Malomo-Signature does not match the body", exchange)
+            case .missing: throw WebhookRejection(.signatureMissing, "Malomo-Signature header is required")
+            case .malformed: throw WebhookRejection(.signatureMalformed, "Malomo-Signature must be 64 hexadecimal digits")
+            case .noSecretConfigured: throw WebhookRejection(.noSecret, "no secret is configured for this webhook")
+            default: throw WebhookRejection(.signatureMismatch, "Malomo-Signature does not match the body")
             }
         }
         exchange.verified = true
@@ -155,65 +184,85 @@ public final class WebhookHandler: Sendable {
         let recordBytes =
             body.readableBytes + (record.key?.count ?? 0)
             + record.headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 8 } + 512
-        guard recordBytes <= self.maxRecordBytes else {
-            return self.finish(
+        guard recordBytes <= self.publisher.maxRecordBytes else {
+            throw WebhookRejection(
                 .tooLarge,
-                "the Kafka record for this body (about \(recordBytes) bytes) exceeds librdkafka's message.max.bytes (\(self.maxRecordBytes))",
-                exchange
+                "the Kafka record for this body (about \(recordBytes) bytes) exceeds librdkafka's message.max.bytes "
+                    + "(\(self.publisher.maxRecordBytes))"
             )
         }
-        self.metrics.produceInFlight.record(self.producer.inFlightCount + 1)
-        let produceStart = ContinuousClock.now
-        defer { self.metrics.produceInFlight.record(self.producer.inFlightCount) }
-        // `message.timeout.ms` (ACK_TIMEOUT_MS less a second) usually ends the wait first, but
-        // librdkafka reports a timeout only at its next scan: at ACK_TIMEOUT_MS the wait ends
-        // regardless, with a 503 (see KafkaDeliveryWait).
-        let wait = KafkaDeliveryWait()
-        let ackDeadline = channel.eventLoop.scheduleTask(in: self.ackTimeout) { wait.abandon() }
-        defer { ackDeadline.cancel() }
+        return record
+    }
+
+    /// Publish, and wait for the broker's acknowledgement at most ACK_TIMEOUT_MS.
+    func publish(_ record: WebhookRecord, body: ByteBuffer, receivedAt: Int64, channel: any Channel) async throws(WebhookRejection)
+        -> KafkaDeliveryReport
+    {
+        self.metrics.produceInFlight.record(self.publisher.inFlightCount + 1)
+        let started = ContinuousClock.now
+        defer {
+            self.metrics.ackLatency.record(duration: ContinuousClock.now - started)
+            self.metrics.produceInFlight.record(self.publisher.inFlightCount)
+        }
         do {
-            let report = try await self.producer.send(
-                topic: record.topic,
-                key: record.key,
-                value: body,
-                headers: record.headers.map { KafkaHeader(key: $0.name, string: $0.value) },
-                timestampMilliseconds: receivedAtMilliseconds,
-                wait: wait
+            return try await self.publisher.publish(
+                record,
+                body: body,
+                timestampMilliseconds: receivedAt,
+                timeout: self.ackTimeout,
+                eventLoop: channel.eventLoop
             )
-            self.metrics.ackLatency.record(duration: ContinuousClock.now - produceStart)
-            let outcome: WebhookOutcome
-            if let reason = record.deadLetterReason {
-                outcome = .deadLettered
-                self.metrics.deadLettered(reason: reason, topicLabel: self.metrics.deadLetterTopicLabel(for: record.malomoTopic))
-            } else {
-                outcome = .accepted
-            }
-            var response = Self.response(
-                outcome.status,
-                JSONResponseBody.accepted(
-                    eventID: record.eventID,
-                    topic: report.topic,
-                    partition: report.partition,
-                    offset: report.offset
-                )
-            )
-            response.headers[.requestID] = exchange.requestID
-            self.record(outcome, exchange, detail: record.deadLetterReason.map { "dead-lettered: \($0)" }, kafkaTopic: report.topic)
-            return response
         } catch {
-            self.metrics.ackLatency.record(duration: ContinuousClock.now - produceStart)
             self.metrics.deliveryFailed(error)
-            let outcome: WebhookOutcome = error.code == .shutdown ? .shuttingDown : .unavailable
-            return self.finish(outcome, "Kafka did not acknowledge the event (\(error.label)); retry later", exchange, kafkaError: error)
+            throw WebhookRejection(
+                error.code == .shutdown ? .shuttingDown : .unavailable,
+                "Kafka did not acknowledge the event (\(error.label)); retry later",
+                kafkaError: error
+            )
         }
     }
 
-    /// Answers with an error body, counting and logging the outcome.
-    func finish(_ outcome: WebhookOutcome, _ message: String, _ exchange: Exchange, kafkaError: KafkaError? = nil) -> Response {
-        var response = Self.response(outcome.status, JSONResponseBody.error(outcome, message: message))
+    // MARK: - The answer
+
+    /// Turns a request's result into its response, its metrics and its log line: the one place
+    /// that does.
+    func answer(_ result: Result<Delivered, WebhookRejection>, _ exchange: Exchange, channel: any Channel) -> Response {
+        var response: Response
+        switch result {
+        case .success(let delivered):
+            let outcome: WebhookOutcome
+            if let reason = delivered.record.deadLetterReason {
+                outcome = .deadLettered
+                self.metrics.deadLettered(reason: reason, topicLabel: self.metrics.deadLetterTopicLabel(for: delivered.record.malomoTopic))
+            } else {
+                outcome = .accepted
+            }
+            response = Self.jsonResponse(
+                outcome.status,
+                JSONResponseBody.accepted(
+                    eventID: delivered.record.eventID,
+                    topic: delivered.report.topic,
+                    partition: delivered.report.partition,
+                    offset: delivered.report.offset
+                )
+            )
+            self.record(
+                outcome,
+                exchange,
+                detail: delivered.record.deadLetterReason.map { "dead-lettered: \($0)" },
+                kafkaTopic: delivered.report.topic
+            )
+        case .failure(let rejection):
+            response = rejection.response
+            self.record(
+                rejection.outcome,
+                exchange,
+                detail: rejection.kafkaError.map { "\($0.label): \($0.reason)" } ?? rejection.message,
+                kafkaTopic: nil
+            )
+            if rejection.closesConnection { response = Self.closingAfterResponse(response, channel) }
+        }
         response.headers[.requestID] = exchange.requestID
-        if outcome.status == .serviceUnavailable { response.headers[.retryAfter] = Self.retryAfterSeconds }
-        self.record(outcome, exchange, detail: kafkaError.map { "\($0.label): \($0.reason)" } ?? message, kafkaTopic: nil)
         return response
     }
 
@@ -261,19 +310,12 @@ public final class WebhookHandler: Sendable {
     /// How long a connection stays open after an answer given without reading the body.
     static let lingerAfterRejection: TimeAmount = .milliseconds(500)
 
-    static func response(_ status: HTTPResponse.Status, _ json: String) -> Response {
+    static func jsonResponse(_ status: HTTPResponse.Status, _ json: String) -> Response {
         Response(
             status: status,
             headers: [.contentType: "application/json"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: json))
         )
-    }
-}
-
-extension ByteBuffer: KafkaContiguousBytes {
-    /// The readable bytes, in place.
-    public func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
-        try self.withUnsafeReadableBytes(body)
     }
 }
 

@@ -18,15 +18,14 @@ public struct WebhookResponder: HTTPResponder {
     public func respond(to request: Request, context: Context) async throws -> Response {
         // Answered without reading the body, so the connection is closed after the answer.
         guard request.uri.path == Self.path else {
-            return WebhookHandler.closingAfterResponse(
-                self.handler.finish(.notFound, "no such path; webhooks go to POST \(Self.path)", .init()),
-                context.channel
-            )
+            let rejection = WebhookRejection(.notFound, "no such path; webhooks go to POST \(Self.path)", closesConnection: true)
+            return self.handler.answer(.failure(rejection), .init(), channel: context.channel)
         }
         guard request.method == .post else {
-            var response = self.handler.finish(.methodNotAllowed, "\(Self.path) accepts POST only", .init())
+            let rejection = WebhookRejection(.methodNotAllowed, "\(Self.path) accepts POST only", closesConnection: true)
+            var response = self.handler.answer(.failure(rejection), .init(), channel: context.channel)
             response.headers[.allow] = "POST"
-            return WebhookHandler.closingAfterResponse(response, context.channel)
+            return response
         }
         return await self.handler.handle(request, channel: context.channel)
     }

@@ -9,11 +9,12 @@ import MalomoWebhookCore
 import NIOCore
 import Testing
 
-/// One test per line of the HTTP contract (issue: bridge core), against a real producer
-/// and the in-process mock cluster.
+/// One test per line of the HTTP contract (issue: bridge core), with no Kafka at all: the
+/// webhook application publishes into a ``MemoryPublisher``. What reaches a real broker is
+/// WebhookKafkaIntegrationTests.
 @Suite struct WebhookHTTPContractTests {
-    @Test func signedPostIsAcceptedAfterBrokerAckWithIntegerPartitionAndOffset() async throws {
-        let harness = try BridgeHarness()
+    @Test func signedPostIsAcceptedWithThePublishersTopicPartitionAndOffset() async throws {
+        let harness = HTTPContractHarness()
         let body = try Fixture.bytes("order.json")
         let accepted = try await harness.application().test(.live) { client in
             try await client.postWebhook(body) { response in
@@ -25,15 +26,93 @@ import Testing
         }
         #expect(accepted.topic == "malomo.orders.created")
         #expect(accepted.event_id == MalomoEventID.of(topic: "orders:created", body: body))
-        let records = try await harness.consume(topics: ["malomo.orders.created"], count: 1)
-        #expect(records.count == 1)
-        #expect(records.first?.partition == Int32(accepted.partition))
-        #expect(records.first?.offset == Int64(accepted.offset))
-        await harness.producer.shutdown()
+        let published = try #require(harness.publisher.published.first)
+        #expect(harness.publisher.published.count == 1)
+        #expect(published.body == body, "the raw bytes, unchanged")
+        #expect(published.report == KafkaDeliveryReport(topic: accepted.topic, partition: Int32(accepted.partition), offset: Int64(accepted.offset)))
+        #expect(published.record.headers.contains { $0.name == "malomo-event-id" && $0.value == accepted.event_id })
+    }
+
+    @Test(arguments: [
+        ("signature_missing", nil as String?),
+        ("signature_mismatch", "wrong_secret" as String?),
+    ])
+    func unauthorizedPublishesNothing(expected: String, secret: String?) async throws {
+        let harness = HTTPContractHarness()
+        let body = Array(#"{"id":"unauthorized"}"#.utf8)
+        try await harness.application().test(.live) { client in
+            try await client.postWebhook(body, headers: BridgeHarness.headers(body: body, secret: secret)) { response in
+                #expect(response.status == .unauthorized)
+                #expect(errorCode(response.body) == expected)
+            }
+        }
+        #expect(harness.publisher.published.isEmpty)
+    }
+
+    @Test(arguments: [
+        ("not json", "orders:created" as String?, "invalid_json"),
+        (#"{"id":"x"}"#, nil, "missing_topic"),
+        (#"{"id":"x"}"#, "Orders Created", "malformed_topic"),
+        (#"{"id":"x"}"#, "customers:created", "topic_not_allowed"),
+    ])
+    func unroutableIsDeadLetteredThen202(body text: String, topic: String?, reason: String) async throws {
+        let harness = HTTPContractHarness {
+            $0.router.allowedTopics = [MalomoTopic("orders:created")!, MalomoTopic("orders:updated")!]
+        }
+        let body = Array(text.utf8)
+        let accepted = try await harness.application().test(.live) { client in
+            try await client.postWebhook(body, headers: BridgeHarness.headers(body: body, topic: topic)) { response in
+                #expect(response.status == .accepted)
+                return try AcceptedBody(response.body)
+            }
+        }
+        #expect(accepted.topic == "malomo.dead-letter")
+        let published = try #require(harness.publisher.published.first)
+        #expect(published.record.topic == "malomo.dead-letter")
+        #expect(published.body == body)
+        #expect(published.record.headers.contains { $0.name == "malomo-dead-letter-reason" && $0.value == reason })
+        #expect(published.record.headers.contains { $0.name == "malomo-event-id" && $0.value == accepted.event_id })
+    }
+
+    /// Kafka's refusals are 503s with Retry-After: `shutting_down` once the producer stopped,
+    /// `unavailable` otherwise (a full queue, no acknowledgement within ACK_TIMEOUT_MS).
+    @Test(arguments: [
+        (MemoryPublisher.Behaviour.fail(KafkaError(code: .shutdown, reason: "stopping")), "shutting_down"),
+        (.fail(KafkaError(code: .queueFull, reason: "full")), "unavailable"),
+        (.fail(KafkaError(code: .unconfirmed, reason: "no offset")), "unavailable"),
+        (.neverAcknowledge, "unavailable"),
+    ])
+    func kafkaRefusalsAre503WithRetryAfter(behaviour: MemoryPublisher.Behaviour, expected: String) async throws {
+        let harness = HTTPContractHarness(behaviour) { $0.ackTimeoutMilliseconds = 300 }
+        let body = Array(#"{"id":"refused"}"#.utf8)
+        let started = ContinuousClock.now
+        try await harness.application().test(.live) { client in
+            try await client.postWebhook(body) {
+                #expect($0.status == .serviceUnavailable)
+                #expect(errorCode($0.body) == expected)
+                #expect($0.headers[.retryAfter] == "5")
+            }
+        }
+        #expect(ContinuousClock.now - started < .seconds(5), "the wait is bounded by ACK_TIMEOUT_MS")
+        #expect(harness.publisher.published.isEmpty)
+    }
+
+    /// A record larger than the publisher takes (librdkafka's message.max.bytes) is a 413: no
+    /// retry could ever make it fit.
+    @Test func aRecordLargerThanThePublisherTakesIs413() async throws {
+        let harness = HTTPContractHarness(maxRecordBytes: 2000)
+        let body = Array(("{\"id\":\"" + String(repeating: "b", count: 3000) + "\"}").utf8)
+        try await harness.application().test(.live) { client in
+            try await client.postWebhook(body) {
+                #expect($0.status == .contentTooLarge)
+                #expect(errorCode($0.body) == "too_large")
+            }
+        }
+        #expect(harness.publisher.published.isEmpty)
     }
 
     @Test func lowerCaseSignatureIsAccepted() async throws {
-        let harness = try BridgeHarness()
+        let harness = HTTPContractHarness()
         let body = Array(#"{"id":"abc"}"#.utf8)
         var lowered = BridgeHarness.headers(body: body)
         lowered[HTTPField.Name("Malomo-Signature")!] = lowered[HTTPField.Name("Malomo-Signature")!]!.lowercased()
@@ -43,34 +122,10 @@ import Testing
                 #expect($0.status == .accepted)
             }
         }
-        await harness.producer.shutdown()
-    }
-
-    @Test(arguments: [
-        ("signature_missing", nil as String?),
-        ("signature_mismatch", "wrong_secret" as String?),
-    ])
-    func unauthorizedPublishesNothing(expected: String, secret: String?) async throws {
-        let harness = try BridgeHarness()
-        let body = Array(#"{"id":"unauthorized"}"#.utf8)
-        try await harness.application().test(.live) { client in
-            try await client.postWebhook(body, headers: BridgeHarness.headers(body: body, secret: secret)) { response in
-                #expect(response.status == .unauthorized)
-                #expect(errorCode(response.body) == expected)
-            }
-        }
-        // Nothing was published: a marker sent afterwards is the only record.
-        let marker = Array(#"{"id":"marker"}"#.utf8)
-        try await harness.application().test(.live) { client in
-            try await client.postWebhook(marker) { #expect($0.status == .accepted) }
-        }
-        let records = try await harness.consume(topics: ["malomo.orders.created", "malomo.dead-letter"], count: 2, timeout: .seconds(8))
-        #expect(records.map(\.key) == [Array("marker".utf8)])
-        await harness.producer.shutdown()
     }
 
     @Test func malformedSignatureAndTamperedBodyAreUnauthorized() async throws {
-        let harness = try BridgeHarness()
+        let harness = HTTPContractHarness()
         let body = Array(#"{"id":"abc"}"#.utf8)
         var malformedHeaders = BridgeHarness.headers(body: body)
         malformedHeaders[HTTPField.Name("Malomo-Signature")!] = "sha256=abc"
@@ -91,11 +146,10 @@ import Testing
                 #expect(errorCode($0.body) == "signature_mismatch")
             }
         }
-        await harness.producer.shutdown()
     }
 
     @Test func perWebhookSecretsAndDefaultsBothVerify() async throws {
-        let harness = try BridgeHarness(secretsByWebhookID: ["wh_a": ["secret-a-new", "secret-a-old"]])
+        let harness = HTTPContractHarness(secretsByWebhookID: ["wh_a": ["secret-a-new", "secret-a-old"]])
         let body = Array(#"{"id":"x"}"#.utf8)
         try await harness.application().test(.live) { client in
             for (webhookID, secret, status) in [
@@ -108,11 +162,10 @@ import Testing
                 }
             }
         }
-        await harness.producer.shutdown()
     }
 
     @Test func oversizeBodyIs413ByHeaderAndByBytes() async throws {
-        let harness = try BridgeHarness { $0.maxBodyBytes = 1000 }
+        let harness = HTTPContractHarness { $0.maxBodyBytes = 1000 }
         let big = Array(("{\"id\":\"" + String(repeating: "a", count: 2000) + "\"}").utf8)
         try await harness.application().test(.live) { client in
             try await client.postWebhook(big) {
@@ -130,13 +183,12 @@ import Testing
             let port = try #require(client.port)
             #expect(try await BridgeHarness.postSigned(port: port).status == 202)
         }
-        await harness.producer.shutdown()
     }
 
     /// A chunked body has no Content-Length: the limit is found while reading, and must still
     /// be a 413 `too_large` (it was a 400 `bad_request`: NIO's error was not recognised).
     @Test func chunkedBodyOverTheLimitIs413WhileReading() async throws {
-        let harness = try BridgeHarness { $0.maxBodyBytes = 1000 }
+        let harness = HTTPContractHarness { $0.maxBodyBytes = 1000 }
         let chunk = Array(String(repeating: " ", count: 600).utf8)
         let body = Array("{\"id\":\"chunked\"}".utf8) + chunk + chunk
         let signature = WebhookSignatureVerifier.sign(body: body, secret: WebhookSecret(BridgeHarness.secret)!)
@@ -158,12 +210,11 @@ import Testing
                 "error": "too_large", "message": "body exceeds MAX_BODY_BYTES (1000)",
             ]
         )
-        await harness.producer.shutdown()
     }
 
     /// Every answer carries `X-Request-Id`, the id of its log line, distinct per request.
     @Test func everyAnswerCarriesARequestID() async throws {
-        let harness = try BridgeHarness()
+        let harness = HTTPContractHarness()
         let body = Array(#"{"id":"rid"}"#.utf8)
         let ids = try await harness.application().test(.live) { client in
             let port = try #require(client.port)
@@ -179,13 +230,12 @@ import Testing
             return ids
         }
         #expect(Set(ids).count == 3, "\(ids)")
-        await harness.producer.shutdown()
     }
 
     /// A client that goes away mid-body gets 400 `bad_request` (the answer can still be sent
     /// on its open receiving side); nothing is published.
     @Test func aBodyCutShortIs400BadRequest() async throws {
-        let harness = try BridgeHarness()
+        let harness = HTTPContractHarness()
         try await harness.application().test(.live) { client in
             let port = try #require(client.port)
             let raw = Array("POST \(BridgeHarness.webhookPath) HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"id\":\"cut".utf8)
@@ -193,25 +243,10 @@ import Testing
             #expect(response.status == 400)
             #expect(errorCode(ByteBuffer(bytes: response.body)) == "bad_request")
         }
-        await harness.producer.shutdown()
-    }
-
-    /// Once the producer is shutting down, a webhook gets 503 `shutting_down` with Retry-After.
-    @Test func afterProducerShutdownIs503ShuttingDown() async throws {
-        let harness = try BridgeHarness()
-        await harness.producer.shutdown()
-        let body = Array(#"{"id":"late"}"#.utf8)
-        try await harness.application().test(.live) { client in
-            try await client.postWebhook(body) {
-                #expect($0.status == .serviceUnavailable)
-                #expect(errorCode($0.body) == "shutting_down")
-                #expect($0.headers[.retryAfter] == "5")
-            }
-        }
     }
 
     @Test func otherMethodsAre405AndOtherPaths404() async throws {
-        let harness = try BridgeHarness()
+        let harness = HTTPContractHarness()
         try await harness.application().test(.live) { client in
             let port = try #require(client.port)
             // One connection each: these answers close theirs (the body is never read).
@@ -239,37 +274,10 @@ import Testing
                 #expect((try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: String])?["error"] == "not_found")
             }
         }
-        await harness.producer.shutdown()
-    }
-
-    @Test(arguments: [
-        ("not json", "orders:created" as String?, "invalid_json"),
-        (#"{"id":"x"}"#, nil, "missing_topic"),
-        (#"{"id":"x"}"#, "Orders Created", "malformed_topic"),
-        (#"{"id":"x"}"#, "customers:created", "topic_not_allowed"),
-    ])
-    func unroutableIsDeadLetteredThen202(body text: String, topic: String?, reason: String) async throws {
-        let harness = try BridgeHarness {
-            $0.router.allowedTopics = [MalomoTopic("orders:created")!, MalomoTopic("orders:updated")!]
-        }
-        let body = Array(text.utf8)
-        let accepted = try await harness.application().test(.live) { client in
-            try await client.postWebhook(body, headers: BridgeHarness.headers(body: body, topic: topic)) { response in
-                #expect(response.status == .accepted)
-                return try AcceptedBody(response.body)
-            }
-        }
-        #expect(accepted.topic == "malomo.dead-letter")
-        let records = try await harness.consume(topics: ["malomo.dead-letter"], count: 1)
-        let record = try #require(records.first)
-        #expect(record.value == body)
-        #expect(record.header("malomo-dead-letter-reason")?.stringValue == reason)
-        #expect(record.header("malomo-event-id")?.stringValue == accepted.event_id)
-        await harness.producer.shutdown()
     }
 
     @Test func unsignedAllowedOnlyWhenConfiguredWithoutSecrets() async throws {
-        let harness = try BridgeHarness {
+        let harness = HTTPContractHarness {
             $0.defaultSecrets = []
             $0.allowUnsigned = true
         }
@@ -277,18 +285,16 @@ import Testing
         try await harness.application().test(.live) { client in
             try await client.postWebhook(body, headers: BridgeHarness.headers(body: body, secret: nil)) { #expect($0.status == .accepted) }
         }
-        await harness.producer.shutdown()
         // Where it is not allowed, the same unsigned request is refused: without any secret...
-        let strict = try BridgeHarness { $0.defaultSecrets = [] }
+        let strict = HTTPContractHarness { $0.defaultSecrets = [] }
         try await strict.application().test(.live) { client in
             try await client.postWebhook(body, headers: BridgeHarness.headers(body: body, secret: nil)) {
                 #expect($0.status == .unauthorized)
                 #expect(errorCode($0.body) == "no_secret_for_webhook")
             }
         }
-        await strict.producer.shutdown()
         // ...and with one (default or per webhook id, known id or not).
-        let signed = try BridgeHarness(secretsByWebhookID: ["wh_known": ["per-webhook"]])
+        let signed = HTTPContractHarness(secretsByWebhookID: ["wh_known": ["per-webhook"]])
         try await signed.application().test(.live) { client in
             for webhookID in ["wh_known", "wh_unknown"] {
                 try await client.postWebhook(body, headers: BridgeHarness.headers(body: body, webhookID: webhookID, secret: nil)) {
@@ -297,7 +303,6 @@ import Testing
                 }
             }
         }
-        await signed.producer.shutdown()
         // Unsigned mode beside a secret never gets that far: startup refuses it.
         var both = BridgeConfiguration(kafkaBrokers: ["127.0.0.1:1"])
         both.allowUnsigned = true
