@@ -50,6 +50,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        // `swift package generate-documentation`: the DocC catalogs, built by scripts/check-docs.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin.git", from: "1.5.0"),
     ],
     targets: [
         // The C library, touched only from Sources/KafkaWire/RDKafka/.
@@ -105,7 +107,10 @@ let package = Package(
         .testTarget(name: "MalomoWebhookCoreTests", dependencies: ["MalomoContract", "MalomoWebhookCore"]),
         .testTarget(name: "KafkaWireTests", dependencies: ["KafkaWire", "CLibrdkafka", logging]),
         .testTarget(name: "MalomoModelsTests", dependencies: ["MalomoContract", "MalomoModels"]),
-        .testTarget(name: "MalomoConsumerTests", dependencies: ["MalomoConsumer", "KafkaWire"]),
+        .testTarget(
+            name: "MalomoConsumerTests",
+            dependencies: ["MalomoConsumer", "MalomoModels", "KafkaWire", logging, serviceLifecycle, unixSignals]
+        ),
         .testTarget(
             name: "MalomoBridgeTests",
             dependencies: [

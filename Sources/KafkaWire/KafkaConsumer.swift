@@ -72,7 +72,10 @@ public final class KafkaConsumer: Sendable {
     /// Creates a consumer and subscribes it to the configured topics (with none, it reads only
     /// what ``assign(_:)`` gives it).
     ///
-    /// - Parameter onRevoke: Called on the consumer thread when partitions are about to be
+    /// - Parameters:
+    ///   - configuration: The brokers, group, topics and librdkafka properties.
+    ///   - logger: Receives librdkafka's log lines and the consumer's own.
+    ///   - onRevoke: Called on the consumer thread when partitions are about to be
     ///   revoked in a rebalance; the positions it returns are committed synchronously before the
     ///   partitions go to another member (a failed commit means redelivery, never loss).
     /// - Throws: A ``KafkaError`` naming a rejected property, or a subscribe failure.

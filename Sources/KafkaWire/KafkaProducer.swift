@@ -21,7 +21,10 @@ public final class KafkaProducer: Service, Sendable {
     /// Creates a producer and starts its poll thread.
     /// - Throws: A ``KafkaError`` with code ``KafkaError/Code/configuration`` naming the
     ///   librdkafka property that was rejected.
-    /// - Parameter onStatistics: Called with librdkafka's statistics every
+    /// - Parameters:
+    ///   - configuration: The brokers, delivery settings and librdkafka properties.
+    ///   - logger: Receives librdkafka's log lines and the producer's own.
+    ///   - onStatistics: Called with librdkafka's statistics every
     ///   ``KafkaProducerConfiguration/statisticsInterval``, on a queue of its own.
     public init(
         configuration: KafkaProducerConfiguration,

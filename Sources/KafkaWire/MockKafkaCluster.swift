@@ -8,7 +8,7 @@ import Logging
 public final class MockKafkaCluster: Sendable {
     private let cluster: RDKafkaMockCluster
 
-    /// Kafka's Produce request API key, for ``failNextProduceRequests(with:)``.
+    /// Kafka's Produce request API key, for ``failNextRequests(apiKey:with:)``.
     public static let produceAPIKey: Int16 = 0
 
     /// Starts a cluster of `brokerCount` brokers on loopback.

@@ -8,7 +8,7 @@ public struct MalomoConsumerConfiguration: Sendable {
     public var bootstrapServers: [String]
     /// Consumer group: instances sharing it split the partitions.
     public var groupID: String
-    /// The Malomo topics to consume. Default: the seven documented ones (``MalomoTopic/known``).
+    /// The Malomo topics to consume. Default: the seven documented ones (`MalomoTopic.known`).
     public var topics: [MalomoTopic] = MalomoTopic.known
     /// The bridge's `KAFKA_TOPIC_PREFIX`. Default: `malomo.`.
     public var topicPrefix: String = MalomoContractDefaults.topicPrefix

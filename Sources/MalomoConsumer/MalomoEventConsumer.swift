@@ -5,7 +5,7 @@ import MalomoModels
 import ServiceLifecycle
 import Synchronization
 
-/// Consumes the bridge's topics and yields typed ``MalomoDelivery`` values, at least once.
+/// Consumes the bridge's topics and yields typed `MalomoDelivery` values, at least once.
 ///
 /// The commit rule, for both APIs:
 /// - ``run(handler:)``: a record is processed when the handler returned. A handler that throws
@@ -180,7 +180,7 @@ public final class MalomoEventConsumer: Sendable {
 
     /// Commits every processed offset now (see the commit rule). On failure the positions are
     /// kept, to be committed later.
-    /// - Throws: The commit's `KafkaError` (``KafkaError/Code/shutdown`` after ``close()``).
+    /// - Throws: The commit's `KafkaError` (`.shutdown` after ``close()``).
     public func commitProcessed() async throws {
         let positions = self.shared.state.withLock { $0.tracker.positions() }
         guard !positions.isEmpty else { return }

@@ -10,7 +10,7 @@ import MalomoContract
 public struct MalomoDelivery: Sendable, Hashable {
     /// The typed content.
     public var event: MalomoWebhookEvent
-    /// The event id (`malomo-event-id`, see ``MalomoEventID``): equal for Malomo's retries of
+    /// The event id (`malomo-event-id`, see `MalomoEventID`): equal for Malomo's retries of
     /// one event, different for the same body under another topic.
     public var eventID: String?
     /// `Malomo-Webhook-Id` of the delivery.

@@ -12,7 +12,7 @@ import MalomoContract
 /// - `2024-03-12T09:41:00` (no zone; shipment and scan times): a carrier-local
 ///   ``Kind-swift.enum/localDateTime(_:)``, **not** UTC. Use ``instant(assumingUTCOffsetSeconds:)``
 ///   when you know the zone (FedEx scan times are UTC, per Malomo.js).
-/// - `2024-03-14` (date only): ``Kind-swift.enum/date(_:)``.
+/// - `2024-03-14` (date only): ``Kind-swift.enum/date(year:month:day:)``.
 /// - `1710261900` (integer, float or numeric string): Unix seconds, an instant.
 public struct MalomoTimestamp: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Calendar fields without a zone.
