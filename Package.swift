@@ -104,21 +104,49 @@ let package = Package(
         .target(name: "MalomoFakeAPI", dependencies: ["MalomoWebhookCore", hummingbird, httpTypes, nioCore, logging, serviceLifecycle]),
         .executableTarget(name: "MalomoFakeAPIServer", dependencies: ["MalomoFakeAPI", argumentParser]),
         .testTarget(name: "MalomoContractTests", dependencies: ["MalomoContract", crypto]),
-        .testTarget(name: "MalomoWebhookCoreTests", dependencies: ["MalomoContract", "MalomoWebhookCore"]),
+        .testTarget(name: "MalomoWebhookCoreTests", dependencies: ["MalomoContract", "MalomoWebhookCore", "MalomoFixtures"]),
         .testTarget(name: "KafkaWireTests", dependencies: ["KafkaWire", "CLibrdkafka", logging]),
-        .testTarget(name: "MalomoModelsTests", dependencies: ["MalomoContract", "MalomoModels"]),
+        .testTarget(name: "MalomoModelsTests", dependencies: ["MalomoContract", "MalomoModels", "MalomoFixtures"]),
         .testTarget(
             name: "MalomoConsumerTests",
-            dependencies: ["MalomoConsumer", "MalomoModels", "KafkaWire", logging, serviceLifecycle, unixSignals]
+            dependencies: [
+                "MalomoConsumer", "MalomoModels", "KafkaWire", "MalomoTestSupport", "MalomoFixtures", "MalomoWebhookCore", hummingbird,
+                hummingbirdTesting, nioCore, logging, serviceLifecycle, unixSignals,
+            ]
+        ),
+        // Test helpers: Malomo's sample bodies for every test target, and the bridge harness,
+        // raw HTTP client and subprocess helpers for the bridge's, consumer's and integration tests.
+        .target(name: "MalomoFixtures", path: "Tests/MalomoFixtures", resources: [.copy("Fixtures")]),
+        .target(
+            name: "MalomoTestSupport",
+            dependencies: [
+                "MalomoBridge", "MalomoContract", "MalomoWebhookCore", "KafkaWire", "MalomoFixtures", hummingbird, hummingbirdTesting,
+                httpTypes, nioCore, logging,
+            ],
+            path: "Tests/MalomoTestSupport"
         ),
         .testTarget(
             name: "MalomoBridgeTests",
             dependencies: [
-                "MalomoBridge", "MalomoWebhookCore", "KafkaWire", hummingbird, hummingbirdTesting, httpTypes, nioCore,
-                logging, configuration, serviceLifecycle, "MalomoConsumer", "MalomoModels", "MalomoContract", unixSignals,
-                "MalomoAdmin", "MalomoFakeAPI",
-            ],
-            resources: [.copy("Fixtures")]
+                "MalomoBridge", "MalomoWebhookCore", "KafkaWire", "MalomoContract", "MalomoTestSupport", "MalomoFixtures", hummingbird,
+                hummingbirdTesting, httpTypes, nioCore, logging, configuration, serviceLifecycle,
+            ]
+        ),
+        // Process-level and load suites: the built executables as users run them, fault
+        // injection, hostile HTTP, SIGTERM and kill -9, soak, Prometheus against the alert rules.
+        .testTarget(
+            name: "MalomoIntegrationTests",
+            dependencies: [
+                "MalomoBridge", "MalomoWebhookCore", "KafkaWire", "MalomoContract", "MalomoTestSupport", "MalomoFixtures", "MalomoAdmin",
+                "MalomoFakeAPI", "MalomoConsumer", "MalomoModels", hummingbird, hummingbirdTesting, httpTypes, nioCore, logging,
+                serviceLifecycle,
+            ]
+        ),
+        // Real network faults and replicas behind nginx, in a network namespace of their own
+        // (scripts/check-network-faults); they refuse to run anywhere else.
+        .testTarget(
+            name: "MalomoNetworkFaultTests",
+            dependencies: ["MalomoTestSupport", "MalomoFixtures", "MalomoWebhookCore", "MalomoContract", "KafkaWire", logging]
         ),
     ]
 )

@@ -16,7 +16,7 @@ import time
 import urllib.request
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-FIXTURES = ROOT / "Tests" / "MalomoBridgeTests" / "Fixtures"
+FIXTURES = ROOT / "Tests" / "MalomoFixtures" / "Fixtures"
 OUT = ROOT / "bench-results"
 SECRET = "malomo-dev-secret"
 BRIDGE_PORT, MANAGEMENT_PORT, NGINX_PORT = 18202, 18203, 18204

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 url=${1:-http://localhost:8080/webhooks/malomo}
 secret=$(tr -d '\n' < "${2:-docker/dev-webhook-secret}")
-fixtures=Tests/MalomoBridgeTests/Fixtures
+fixtures=Tests/MalomoFixtures/Fixtures
 send() {
   local topic=$1 file=$2
   local signature

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MalomoBridge
+import MalomoTestSupport
 import Testing
 
 @Suite struct JSONLogHandlerTests {

@@ -5,23 +5,19 @@ import HummingbirdTesting
 import KafkaWire
 import MalomoBridge
 import MalomoContract
+import MalomoFixtures
+import MalomoTestSupport
 import MalomoWebhookCore
 import NIOCore
 import Testing
 
 /// Signed POSTs over a real socket, read back from the mock cluster with a Kafka consumer.
 @Suite struct KafkaIntegrationTests {
-    static let cases: [(topic: String, fixture: String)] = [
-        ("orders:created", "order.json"), ("orders:updated", "order-unknown-fields.json"),
-        ("orders:deleted", "order-minimal.json"), ("customers:created", "customer.json"),
-        ("customers:updated", "customer.json"), ("customers:deleted", "customer.json"), ("events:created", "event.json"),
-    ]
-
     @Test func everyTopicRoundTripsByteForByteWithEveryHeader() async throws {
         let harness = try BridgeHarness()
         let sent = try await harness.application().test(.live) { client in
             var sent: [(topic: String, body: [UInt8], accepted: AcceptedBody, attempt: String)] = []
-            for (index, item) in Self.cases.enumerated() {
+            for (index, item) in Fixture.topics.enumerated() {
                 let body = try Fixture.bytes(item.fixture)
                 let attempt = String(index + 1)
                 let accepted = try await client.postWebhook(
@@ -35,7 +31,7 @@ import Testing
             }
             return sent
         }
-        let kafkaTopics = Self.cases.map { MalomoTopic($0.topic)!.kafkaTopic(prefix: "malomo.") }
+        let kafkaTopics = Fixture.topics.map { MalomoTopic($0.topic)!.kafkaTopic(prefix: "malomo.") }
         let records = try await harness.consume(topics: kafkaTopics, count: sent.count)
         #expect(records.count == sent.count)
         for (index, item) in sent.enumerated() {

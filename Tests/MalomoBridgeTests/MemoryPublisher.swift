@@ -2,6 +2,7 @@ import Hummingbird
 import KafkaWire
 import Logging
 import MalomoBridge
+import MalomoTestSupport
 import MalomoWebhookCore
 import NIOCore
 import Synchronization

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import MalomoBridge
+import MalomoTestSupport
 import MalomoWebhookCore
 import NIOCore
 import Synchronization
@@ -13,16 +14,6 @@ import Testing
 
 /// Metrics, health, logs, shutdown, backpressure, Kafka security, secret rotation.
 @Suite struct OperationsTests {
-    /// Prometheus text → [series: value].
-    static func samples(_ text: String) -> [String: Double] {
-        var result: [String: Double] = [:]
-        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
-            guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { continue }
-            result[String(line[..<space])] = value
-        }
-        return result
-    }
-
     /// Every family on the page has a `# TYPE` of the kind ``BridgeMetricFamily`` declares and
     /// a `# HELP` with its help text, and every sample belongs to such a family.
     static func expectEveryFamilyDescribed(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) {
@@ -75,7 +66,7 @@ import Testing
         }
         let text = String(decoding: metrics.render(), as: UTF8.self)
         Self.expectEveryFamilyDescribed(text)
-        let values = Self.samples(text)
+        let values = MetricsText.samples(text)
         #expect(values[#"malomo_bridge_webhooks_received_total{topic="orders:created",outcome="accepted"}"#] == 3)
         // Undocumented topics are dead-lettered by default, and the dead-letter metric names them.
         #expect(values[#"malomo_bridge_webhooks_received_total{topic="other",outcome="dead_lettered"}"#] == 1)
@@ -110,7 +101,7 @@ import Testing
                 #expect(errorCode($0.body) == "unavailable")
             }
         }
-        let values = Self.samples(String(decoding: metrics.render(), as: UTF8.self))
+        let values = MetricsText.samples(String(decoding: metrics.render(), as: UTF8.self))
         Self.expectEveryFamilyDescribed(String(decoding: metrics.render(), as: UTF8.self))
         let errors = values.filter { $0.key.hasPrefix("malomo_bridge_kafka_delivery_errors_total{reason=") && $0.value > 0 }
         #expect(errors == [#"malomo_bridge_kafka_delivery_errors_total{reason="message_timed_out"}"#: 1], "\(errors)")
@@ -149,7 +140,7 @@ import Testing
             let (status, code) = try await first
             #expect(status == .serviceUnavailable && code == "unavailable", "the queued one timed out: \(status) \(code ?? "-")")
         }
-        let values = Self.samples(String(decoding: metrics.render(), as: UTF8.self))
+        let values = MetricsText.samples(String(decoding: metrics.render(), as: UTF8.self))
         let errors = values.filter { $0.key.hasPrefix("malomo_bridge_kafka_delivery_errors_total{reason=") && $0.value > 0 }
         #expect(
             errors == [
@@ -196,7 +187,9 @@ import Testing
             defer { close(slow) }
             _ = cut.withUnsafeBytes { send(slow, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             let held = ContinuousClock.now + .seconds(10)
-            func inFlight() -> Double { Self.samples(String(decoding: metrics.render(), as: UTF8.self))["malomo_bridge_requests_in_flight"] ?? 0 }
+            func inFlight() -> Double {
+                MetricsText.samples(String(decoding: metrics.render(), as: UTF8.self))["malomo_bridge_requests_in_flight"] ?? 0
+            }
             while inFlight() < 1 && ContinuousClock.now < held { try await Task.sleep(for: .milliseconds(5)) }
             statuses["overloaded"] = await status(post([("Malomo-Webhook-Id", "wh_own"), ("Malomo-Signature", ownSignature)]))
             statuses["read_timeout"] = (try? RawHTTPClient.parse(RawHTTPClient.readUntilClosed(slow)).get().status) ?? -1
@@ -210,7 +203,7 @@ import Testing
                 "bad_request": 400, "overloaded": 503, "read_timeout": 408, "shutting_down": 503,
             ]
         )
-        let values = Self.samples(String(decoding: metrics.render(), as: UTF8.self))
+        let values = MetricsText.samples(String(decoding: metrics.render(), as: UTF8.self))
         let counted = values.filter { $0.key.hasPrefix("malomo_bridge_webhooks_received_total{") && $0.value > 0 }
         var expected: [String: Double] = [:]
         for outcome in [
@@ -243,7 +236,7 @@ import Testing
             #expect(ContinuousClock.now - started < .seconds(2), "not at once")
             try await client.postWebhook(small) { #expect($0.status == .accepted) }
         }
-        let values = Self.samples(String(decoding: metrics.render(), as: UTF8.self))
+        let values = MetricsText.samples(String(decoding: metrics.render(), as: UTF8.self))
         #expect(values[#"malomo_bridge_webhooks_received_total{topic="orders:created",outcome="too_large"}"#] == 1)
         // Refused before producing: not a delivery error.
         #expect(values[#"malomo_bridge_kafka_delivery_errors_total{reason="rdkafka_10"}"#] == nil)
@@ -261,13 +254,13 @@ import Testing
         }
         // Until the statistics (every 200 ms, parsed off the poll thread) reported all five.
         let deadline = ContinuousClock.now + .seconds(15)
-        var values = Self.samples(String(decoding: metrics.render(), as: UTF8.self))
+        var values = MetricsText.samples(String(decoding: metrics.render(), as: UTF8.self))
         while (values["malomo_bridge_kafka_messages_sent_total"] ?? 0) < 5
             || !values.keys.contains(where: { $0.hasPrefix("malomo_bridge_kafka_broker_rtt_seconds{broker=") }),
             ContinuousClock.now < deadline
         {
             try await Task.sleep(for: .milliseconds(50))
-            values = Self.samples(String(decoding: metrics.render(), as: UTF8.self))
+            values = MetricsText.samples(String(decoding: metrics.render(), as: UTF8.self))
         }
         Self.expectEveryFamilyDescribed(String(decoding: metrics.render(), as: UTF8.self))
         #expect((values["malomo_bridge_kafka_messages_sent_total"] ?? 0) >= 5)

@@ -1,15 +1,12 @@
 import Foundation
 import MalomoBridge
+import MalomoFixtures
 import Testing
 
 /// The README's configuration table lists every setting with the default the code applies.
 @Suite struct ReadmeTests {
     static func readme() throws -> String {
-        try String(
-            contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent().appendingPathComponent("README.md"),
-            encoding: .utf8
-        )
+        try String(contentsOf: Fixture.repository.appendingPathComponent("README.md"), encoding: .utf8)
     }
 
     @Test func configurationTableMatchesTheSettings() throws {

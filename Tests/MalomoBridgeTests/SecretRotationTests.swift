@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MalomoBridge
+import MalomoTestSupport
 import MalomoWebhookCore
 import ServiceLifecycle
 import Testing
@@ -74,13 +75,13 @@ import Testing
         // Until the reloader saw it (its failure counted), not for a fixed time.
         let failureSeen = ContinuousClock.now + .seconds(20)
         func failures() -> Double? {
-            OperationsTests.samples(String(decoding: metrics.render(), as: UTF8.self))[#"malomo_bridge_secret_reloads_total{result="failure"}"#]
+            MetricsText.samples(String(decoding: metrics.render(), as: UTF8.self))[#"malomo_bridge_secret_reloads_total{result="failure"}"#]
         }
         while failures() != 1 && ContinuousClock.now < failureSeen { try await Task.sleep(for: .milliseconds(20)) }
         #expect(store.secrets(forWebhookID: "wh_1") == [WebhookSecret("second")!, WebhookSecret("first")!])
         let text = String(decoding: metrics.render(), as: UTF8.self)
-        #expect(OperationsTests.samples(text)[#"malomo_bridge_secret_reloads_total{result="failure"}"#] == 1)
-        #expect(OperationsTests.samples(text)[#"malomo_bridge_secret_reloads_total{result="success"}"#] == 2)
+        #expect(MetricsText.samples(text)[#"malomo_bridge_secret_reloads_total{result="failure"}"#] == 1)
+        #expect(MetricsText.samples(text)[#"malomo_bridge_secret_reloads_total{result="success"}"#] == 2)
         // Fixed again: picked up.
         try "fourth\n".write(to: file, atomically: true, encoding: .utf8)
         try await waitFor([WebhookSecret("fourth")!])

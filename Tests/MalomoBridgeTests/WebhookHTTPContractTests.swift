@@ -5,6 +5,8 @@ import HummingbirdTesting
 import KafkaWire
 import MalomoBridge
 import MalomoContract
+import MalomoFixtures
+import MalomoTestSupport
 import MalomoWebhookCore
 import NIOCore
 import Testing

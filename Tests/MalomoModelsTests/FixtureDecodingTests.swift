@@ -1,10 +1,11 @@
 import Foundation
+import MalomoFixtures
 import MalomoModels
 import Testing
 
 @Suite struct FixtureDecodingTests {
     func order(_ file: String) throws -> Order {
-        let event = try MalomoWebhookEvent.decode(topic: "orders:updated", body: try Fixtures.bytes(file))
+        let event = try MalomoWebhookEvent.decode(topic: "orders:updated", body: try Fixture.bytes(file))
         return try #require(event.order)
     }
 
@@ -13,7 +14,7 @@ import Testing
         ("customers:created", "customer.json"), ("customers:deleted", "customer.json"), ("events:created", "event.json"),
     ])
     func everyFixtureDecodes(topic: String, file: String) throws {
-        let body = try Fixtures.bytes(file)
+        let body = try Fixture.bytes(file)
         let event = try MalomoWebhookEvent.decode(topic: topic, body: body)
         #expect(event.topic == topic)
         let raw: [UInt8]? =
@@ -74,7 +75,7 @@ import Testing
     }
 
     @Test func timelineEvent() throws {
-        guard case .eventCreated(let event) = try MalomoWebhookEvent.decode(topic: "events:created", body: try Fixtures.bytes("event.json")) else {
+        guard case .eventCreated(let event) = try MalomoWebhookEvent.decode(topic: "events:created", body: try Fixture.bytes("event.json")) else {
             Issue.record("expected eventCreated")
             return
         }

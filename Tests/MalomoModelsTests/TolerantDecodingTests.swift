@@ -1,4 +1,5 @@
 import Foundation
+import MalomoFixtures
 import MalomoModels
 import Testing
 
@@ -154,7 +155,7 @@ import Testing
 @Suite struct DecodingPathsTests {
     @Test(arguments: ["order.json", "order-minimal.json", "order-unknown-fields.json"])
     func codableAndTheFastPathAgree(file: String) throws {
-        let body = try Fixtures.bytes(file)
+        let body = try Fixture.bytes(file)
         var fast = try #require(try MalomoWebhookEvent.decode(topic: "orders:created", body: body).order)
         fast.rawJSON = nil
         let viaCodable = try JSONDecoder().decode(Order.self, from: Data(body))

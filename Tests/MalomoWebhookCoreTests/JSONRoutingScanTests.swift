@@ -1,5 +1,6 @@
 import Foundation
 import MalomoContract
+import MalomoFixtures
 import MalomoWebhookCore
 import Testing
 
@@ -30,7 +31,7 @@ import Testing
 
     @Test(arguments: ["order.json", "order-minimal.json", "order-unknown-fields.json", "customer.json", "event.json"])
     func fixturesAreValidAndKeyed(file: String) throws {
-        let bytes = try FixtureFile.bytes(file)
+        let bytes = try Fixture.bytes(file)
         let scan = try JSONRoutingScan(bytes)
         let object = try JSONSerialization.jsonObject(with: Data(bytes)) as! [String: Any]
         #expect(scan.id.map { String(decoding: $0, as: UTF8.self) } == object["id"] as? String)

@@ -1,4 +1,5 @@
 import MalomoContract
+import MalomoFixtures
 import MalomoWebhookCore
 import Testing
 
@@ -32,7 +33,7 @@ import Testing
         ("order.json", "F80E436DBAD6D888DABCB10C3966DD4E24233A6E53499FBC1F416BED40C20A45"),
     ])
     func fixtureSignatures(file: String, expected: String) throws {
-        let bytes = try FixtureFile.bytes(file)
+        let bytes = try Fixture.bytes(file)
         #expect(WebhookSignatureVerifier.sign(body: bytes, secret: secret) == expected)
         #expect(WebhookSignatureVerifier.verify(signature: expected, body: bytes, secrets: [secret], allowUnsigned: false) == .valid)
     }

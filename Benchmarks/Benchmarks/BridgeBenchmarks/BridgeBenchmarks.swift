@@ -73,5 +73,5 @@ func fixture(_ name: String) -> [UInt8] {
     let here = URL(fileURLWithPath: #filePath)
     let root = here.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
-    return Array(try! Data(contentsOf: root.appendingPathComponent("Tests/MalomoBridgeTests/Fixtures/\(name)")))
+    return Array(try! Data(contentsOf: root.appendingPathComponent("Tests/MalomoFixtures/Fixtures/\(name)")))
 }

@@ -1,7 +1,7 @@
 import Foundation
 import MalomoModels
 
-let path = CommandLine.arguments.dropFirst().first ?? "../Tests/MalomoBridgeTests/Fixtures/order.json"
+let path = CommandLine.arguments.dropFirst().first ?? "../Tests/MalomoFixtures/Fixtures/order.json"
 let body = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
 let data = Data(body)
 let iterations = 20_000

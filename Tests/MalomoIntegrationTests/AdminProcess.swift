@@ -1,5 +1,6 @@
 import Foundation
 import MalomoFakeAPI
+import MalomoTestSupport
 import Synchronization
 
 /// `malomo-admin` run as a user runs it, against the fake Malomo API.
@@ -23,7 +24,7 @@ struct AdminProcess {
         then react: ((String) async throws -> Void)? = nil
     ) async throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try ExecutablesTests.binary("malomo-admin"))
+        process.executableURL = URL(fileURLWithPath: try Executables.binary("malomo-admin"))
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("MALOMO_") && !$0.key.hasPrefix("KAFKA_") }
         if let api {

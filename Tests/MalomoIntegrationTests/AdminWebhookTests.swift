@@ -3,6 +3,7 @@ import KafkaWire
 import Logging
 import MalomoContract
 import MalomoFakeAPI
+import MalomoTestSupport
 import MalomoWebhookCore
 import Synchronization
 import Testing
@@ -30,7 +31,7 @@ import Testing
             self.api = try await FakeMalomoAPI()
             self.directory = try AdminWebhookTests.directory()
             self.cluster = try AdminWebhookTests.cluster()
-            self.port = try ExecutablesTests.freePort()
+            self.port = try Executables.freePort()
         }
 
         func tearDown() {
@@ -330,7 +331,7 @@ import Testing
         // and all, unless told not to.)
         let elsewhere = try await FakeMalomoAPI()
         defer { Task { await elsewhere.stop() } }
-        let redirectorPort = try ExecutablesTests.freePort()
+        let redirectorPort = try Executables.freePort()
         let redirector = Process()
         redirector.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         redirector.arguments = [

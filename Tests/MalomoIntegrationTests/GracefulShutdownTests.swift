@@ -1,6 +1,7 @@
 import Foundation
 import KafkaWire
 import Logging
+import MalomoTestSupport
 import MalomoWebhookCore
 import Testing
 

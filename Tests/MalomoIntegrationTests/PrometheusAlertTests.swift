@@ -1,6 +1,8 @@
 import Foundation
 import KafkaWire
 import Logging
+import MalomoFixtures
+import MalomoTestSupport
 import MalomoWebhookCore
 import Testing
 
@@ -13,9 +15,6 @@ import Testing
 /// resolves when they come back; the retry-budget alert fires on webhooks at attempt 9.
 /// Durations (`for:`) are shortened to 2 s, the way the chart's `prometheusRule.for` would.
 @Suite struct PrometheusAlertTests {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-
     static func executable(_ name: String) -> String? {
         ["/usr/bin/\(name)", "/usr/local/bin/\(name)", "/bin/\(name)"].first { FileManager.default.isExecutableFile(atPath: $0) }
     }
@@ -81,7 +80,7 @@ import Testing
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let shipped = try String(
-            contentsOf: Self.repository.appendingPathComponent("helm/malomo-kafka-bridge/files/prometheus-rules.yaml"),
+            contentsOf: Fixture.repository.appendingPathComponent("helm/malomo-kafka-bridge/files/prometheus-rules.yaml"),
             encoding: .utf8
         )
         let rules = shipped.replacingOccurrences(of: #"for: [0-9]+m"#, with: "for: 2s", options: .regularExpression)
@@ -97,7 +96,7 @@ import Testing
             static_configs:
               - targets: ["127.0.0.1:\(bridge.managementPort)"]
         """.write(to: directory.appendingPathComponent("prometheus.yml"), atomically: true, encoding: .utf8)
-        let port = try ExecutablesTests.freePort()
+        let port = try Executables.freePort()
         let prometheus = Process()
         prometheus.executableURL = URL(fileURLWithPath: prometheusPath)
         prometheus.currentDirectoryURL = directory
@@ -175,7 +174,7 @@ import Testing
 
         // The dashboard: every query runs in this Prometheus and finds series from this bridge
         // (Grafana's $__rate_interval and $job filled in as Grafana would).
-        let dashboardData = try Data(contentsOf: Self.repository.appendingPathComponent("helm/malomo-kafka-bridge/files/grafana-dashboard.json"))
+        let dashboardData = try Data(contentsOf: Fixture.repository.appendingPathComponent("helm/malomo-kafka-bridge/files/grafana-dashboard.json"))
         let dashboard = try #require(try JSONSerialization.jsonObject(with: dashboardData) as? [String: Any])
         let panels = try #require(dashboard["panels"] as? [[String: Any]])
         var queries: [String] = []

@@ -1,4 +1,6 @@
 import Foundation
+import MalomoFixtures
+import MalomoTestSupport
 import Synchronization
 import Testing
 
@@ -24,7 +26,7 @@ import Testing
     /// The chart's shutdown budget: preStop, then SIGTERM, within the grace period.
     static func chartValue(_ key: String) throws -> Int {
         let values = try String(
-            contentsOf: PrometheusAlertTests.repository.appendingPathComponent("helm/malomo-kafka-bridge/values.yaml"),
+            contentsOf: Fixture.repository.appendingPathComponent("helm/malomo-kafka-bridge/values.yaml"),
             encoding: .utf8
         )
         let line = try #require(values.split(separator: "\n").first { $0.hasPrefix("\(key):") }, "\(key) in values.yaml")
@@ -43,7 +45,7 @@ import Testing
         let prefix = FileManager.default.temporaryDirectory.appendingPathComponent("malomo-nginx-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: prefix.appendingPathComponent("tmp"), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: prefix) }
-        let configuration = PrometheusAlertTests.repository.appendingPathComponent("docker/nginx.conf")
+        let configuration = Fixture.repository.appendingPathComponent("docker/nginx.conf")
         let nginx = Process()
         nginx.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
         nginx.arguments = ["-p", prefix.path, "-c", configuration.path, "-g", "daemon off;"]

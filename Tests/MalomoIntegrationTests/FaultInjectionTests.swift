@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import KafkaWire
 import MalomoBridge
+import MalomoTestSupport
 import MalomoWebhookCore
 import Testing
 

@@ -1,4 +1,5 @@
 import Foundation
+import MalomoTestSupport
 import MalomoWebhookCore
 import Synchronization
 

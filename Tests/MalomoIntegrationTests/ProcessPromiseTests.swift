@@ -1,6 +1,7 @@
 import Foundation
 import KafkaWire
 import Logging
+import MalomoTestSupport
 import MalomoWebhookCore
 import Testing
 
@@ -33,7 +34,7 @@ import Testing
 
     static func metric(_ name: String, _ bridge: BridgeProcess) async -> Double? {
         guard case .success(let response) = await RawHTTPClient.get(port: bridge.managementPort, path: "/metrics") else { return nil }
-        return OperationsTests.samples(String(decoding: response.body, as: UTF8.self))[name]
+        return MetricsText.samples(String(decoding: response.body, as: UTF8.self))[name]
     }
 
     static func signedPost(_ body: [UInt8], secret: String = BridgeHarness.secret, webhookID: String = "wh_process") -> [UInt8] {

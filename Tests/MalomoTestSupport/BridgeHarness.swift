@@ -11,18 +11,18 @@ import NIOCore
 import Testing
 
 /// A real bridge (real producer) on an in-process mock Kafka cluster, for tests.
-struct BridgeHarness {
-    static let secret = "test_secret"
-    static let webhookPath = "/webhooks/malomo"
+package struct BridgeHarness {
+    package static let secret = "test_secret"
+    package static let webhookPath = "/webhooks/malomo"
 
-    let cluster: MockKafkaCluster
-    let producer: KafkaProducer
-    let configuration: BridgeConfiguration
-    let secrets: WebhookSecretStore
-    let logger: Logger
+    package let cluster: MockKafkaCluster
+    package let producer: KafkaProducer
+    package let configuration: BridgeConfiguration
+    package let secrets: WebhookSecretStore
+    package let logger: Logger
 
     /// Starts a cluster (topics pre-created so consumers can subscribe at once) and a producer.
-    init(
+    package init(
         brokers: Int = 3,
         secretsByWebhookID: [String: [String]] = [:],
         configure: (inout BridgeConfiguration) -> Void = { _ in }
@@ -48,7 +48,7 @@ struct BridgeHarness {
         self.producer = try KafkaProducer(configuration: configuration.producerConfiguration, logger: logger)
     }
 
-    func application() -> some ApplicationProtocol {
+    package func application() -> some ApplicationProtocol {
         BridgeApplication.makeWebhookApplication(
             configuration: self.configuration,
             secrets: self.secrets,
@@ -58,7 +58,7 @@ struct BridgeHarness {
     }
 
     /// ``application()`` counting into `metrics`, for tests that read them back.
-    func application(metrics: BridgeMetrics) -> some ApplicationProtocol {
+    package func application(metrics: BridgeMetrics) -> some ApplicationProtocol {
         BridgeApplication.makeWebhookApplication(
             configuration: self.configuration,
             secrets: self.secrets,
@@ -69,7 +69,7 @@ struct BridgeHarness {
     }
 
     /// Headers Malomo would send, signed with `secret` (pass `nil` for no signature).
-    static func headers(
+    package static func headers(
         body: [UInt8],
         topic: String? = "orders:created",
         webhookID: String = "wh_test",
@@ -87,19 +87,19 @@ struct BridgeHarness {
     }
 
     /// ``headers(body:topic:webhookID:attempt:secret:)`` as name-value pairs for ``RawHTTPClient``.
-    static func rawHeaders(body: [UInt8], topic: String = "orders:created") -> [(String, String)] {
+    package static func rawHeaders(body: [UInt8], topic: String = "orders:created") -> [(String, String)] {
         headers(body: body, topic: topic).map { ($0.name.rawName, $0.value) }
     }
 
     /// Posts a small signed webhook over a new connection (one that other tests' abuse did not
     /// touch) and returns the answer.
-    static func postSigned(port: Int, id: String = "ok") async throws -> RawHTTPClient.Response {
+    package static func postSigned(port: Int, id: String = "ok") async throws -> RawHTTPClient.Response {
         let body = Array(#"{"id":"\#(id)"}"#.utf8)
         return try await RawHTTPClient.post(port: port, path: webhookPath, headers: rawHeaders(body: body), body: body).get()
     }
 
     /// Reads records from `topics` with a fresh consumer group until `count` arrived or the time is up.
-    func consume(topics: [String], count: Int, timeout: Duration = .seconds(30)) async throws -> [KafkaConsumerMessage] {
+    package func consume(topics: [String], count: Int, timeout: Duration = .seconds(30)) async throws -> [KafkaConsumerMessage] {
         let consumer = try KafkaConsumer(
             configuration: KafkaConsumerConfiguration(
                 bootstrapServers: [self.cluster.bootstrapServers],
@@ -124,37 +124,29 @@ struct BridgeHarness {
     }
 }
 
-/// The shared fixtures, copied into this target's resources.
-enum Fixture {
-    static func bytes(_ name: String) throws -> [UInt8] {
-        let url = try #require(Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures"))
-        return Array(try Data(contentsOf: url))
-    }
-}
-
 /// The 202 body.
-struct AcceptedBody: Decodable, Equatable {
-    let event_id: String
-    let topic: String
-    let partition: Int
-    let offset: Int
+package struct AcceptedBody: Decodable, Equatable {
+    package let event_id: String
+    package let topic: String
+    package let partition: Int
+    package let offset: Int
 
-    init(_ buffer: ByteBuffer) throws {
+    package init(_ buffer: ByteBuffer) throws {
         self = try JSONDecoder().decode(AcceptedBody.self, from: Data(buffer.readableBytesView))
     }
 }
 
 /// The `error` field of an error body, `nil` when the body is not one.
-func errorCode(_ buffer: ByteBuffer) -> String? {
+package func errorCode(_ buffer: ByteBuffer) -> String? {
     (try? ErrorBody(buffer))?.error
 }
 
 /// An error body.
-struct ErrorBody: Decodable {
-    let error: String
-    let message: String
+package struct ErrorBody: Decodable {
+    package let error: String
+    package let message: String
 
-    init(_ buffer: ByteBuffer) throws {
+    package init(_ buffer: ByteBuffer) throws {
         self = try JSONDecoder().decode(ErrorBody.self, from: Data(buffer.readableBytesView))
     }
 }
@@ -163,7 +155,7 @@ extension TestClientProtocol {
     /// POSTs `body` to the webhook path with `headers` (default: Malomo's, signed with the
     /// test secret; see ``BridgeHarness/headers(body:topic:webhookID:attempt:secret:)``).
     @discardableResult
-    func postWebhook<Return>(
+    package func postWebhook<Return>(
         _ body: [UInt8],
         headers: HTTPFields? = nil,
         testCallback: @escaping (TestResponse) async throws -> Return = { $0 }

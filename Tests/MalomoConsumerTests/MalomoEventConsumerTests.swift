@@ -3,7 +3,9 @@ import Hummingbird
 import HummingbirdTesting
 import KafkaWire
 import MalomoConsumer
+import MalomoFixtures
 import MalomoModels
+import MalomoTestSupport
 import MalomoWebhookCore
 import NIOCore
 import ServiceLifecycle
@@ -41,7 +43,7 @@ import Testing
         let harness = try BridgeHarness()
         let sent = try await harness.application().test(.router) { client in
             var sent: [String: (body: [UInt8], accepted: AcceptedBody)] = [:]
-            for (index, item) in KafkaIntegrationTests.cases.enumerated() {
+            for (index, item) in Fixture.topics.enumerated() {
                 let body = try Fixture.bytes(item.fixture)
                 sent[item.topic] = (
                     body,

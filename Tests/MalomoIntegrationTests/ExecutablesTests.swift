@@ -4,6 +4,8 @@ import HummingbirdTesting
 import KafkaWire
 import Logging
 import MalomoContract
+import MalomoFixtures
+import MalomoTestSupport
 import MalomoWebhookCore
 import Testing
 
@@ -13,28 +15,6 @@ import Testing
 
 /// The two executables as a user runs them.
 @Suite struct ExecutablesTests {
-    /// A port nothing listens on right now (bound to 0, read, released).
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw POSIXError(.EADDRINUSE) }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    static func binary(_ name: String) throws -> String {
-        let bridge = try BridgeProcess.binaryPath
-        return URL(fileURLWithPath: bridge).deletingLastPathComponent().appendingPathComponent(name).path
-    }
-
     /// A configuration that would weaken a guarantee or open the ingress stops the real binary
     /// with exit 2 and a message naming the setting (before any Kafka connection).
     @Test(
@@ -92,7 +72,7 @@ import Testing
     /// the Malomo topics, takes a produce, and refuses a bad flag with exit 2.
     @Test(.timeLimit(.minutes(1))) func mockKafkaProcessServesTheMalomoTopics() async throws {
         let bad = Process()
-        bad.executableURL = URL(fileURLWithPath: try Self.binary("malomo-mock-kafka"))
+        bad.executableURL = URL(fileURLWithPath: try Executables.binary("malomo-mock-kafka"))
         bad.arguments = ["--brokers", "0"]
         bad.standardError = FileHandle.nullDevice
         try bad.run()
@@ -100,7 +80,7 @@ import Testing
         #expect(bad.terminationStatus == 2)
 
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Self.binary("malomo-mock-kafka"))
+        process.executableURL = URL(fileURLWithPath: try Executables.binary("malomo-mock-kafka"))
         process.arguments = ["--brokers", "1", "--partitions", "2"]
         let stdout = Pipe()
         process.standardOutput = stdout
@@ -128,8 +108,8 @@ import Testing
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try BridgeProcess.binaryPath)
         // Real ports chosen here, so a flag that were ignored (the default 8080) would show.
-        let httpPort = try Self.freePort()
-        let managementPort = try Self.freePort()
+        let httpPort = try Executables.freePort()
+        let managementPort = try Executables.freePort()
         process.arguments = ["--dev", "--http-port", "\(httpPort)", "--management-port", "\(managementPort)"]
         let stdout = Pipe()
         process.standardOutput = stdout
@@ -173,7 +153,7 @@ import Testing
         #expect(text.contains("kcat -C -b "))
         // The management port's metrics saw it, and count the dev secret.
         let metrics = String(decoding: try await RawHTTPClient.get(port: managementPort, path: "/metrics").get().body, as: UTF8.self)
-        let values = OperationsTests.samples(metrics)
+        let values = MetricsText.samples(metrics)
         #expect(values["malomo_bridge_webhook_secrets"] == 1, "the dev secret")
         #expect(values[#"malomo_bridge_webhooks_received_total{topic="orders:created",outcome="accepted"}"#] == 1)
         #expect(values["malomo_bridge_produce_in_flight"] == 0)
@@ -194,7 +174,7 @@ import Testing
     )
     func eventsTailUsage(arguments: [String], status: Int32, message: String) async throws {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Self.binary("malomo-events-tail"))
+        process.executableURL = URL(fileURLWithPath: try Executables.binary("malomo-events-tail"))
         process.arguments = arguments
         let output = Pipe()
         process.standardOutput = output
@@ -236,7 +216,7 @@ import Testing
         )
         await producer.shutdown()
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Self.binary("malomo-events-tail"))
+        process.executableURL = URL(fileURLWithPath: try Executables.binary("malomo-events-tail"))
         process.arguments = ["--brokers", cluster.bootstrapServers, "--json", "--max", "1"]
         let stdout = Pipe()
         process.standardOutput = stdout
@@ -289,7 +269,7 @@ import Testing
         for (item, post) in zip(acknowledged, posts) { #expect(item.eventID == MalomoEventID.of(topic: item.topic, body: post.body)) }
 
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Self.binary("malomo-events-tail"))
+        process.executableURL = URL(fileURLWithPath: try Executables.binary("malomo-events-tail"))
         // Four lines, then the tail exits by itself. Had the retry got through, it would be
         // among them (it precedes the marker in their partition) and the marker would not.
         process.arguments = [

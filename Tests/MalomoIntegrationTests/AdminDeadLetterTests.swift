@@ -2,6 +2,7 @@ import Foundation
 import KafkaWire
 import Logging
 import MalomoContract
+import MalomoTestSupport
 import MalomoWebhookCore
 import Testing
 

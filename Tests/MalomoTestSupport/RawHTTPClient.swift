@@ -7,14 +7,14 @@ import Foundation
 /// A deliberately plain HTTP/1.1 client over a blocking socket (one request per connection,
 /// `Connection: close`), run on a dispatch thread. It lets tests talk to a bridge in another
 /// process and send malformed or slow requests that a proper client would refuse to send.
-enum RawHTTPClient {
-    struct Response: Sendable {
-        let status: Int
-        let headers: [String: String]
-        let body: [UInt8]
+package enum RawHTTPClient {
+    package struct Response: Sendable {
+        package let status: Int
+        package let headers: [String: String]
+        package let body: [UInt8]
     }
 
-    enum Failure: Error, Equatable {
+    package enum Failure: Error, Equatable {
         /// Nothing was sent: the connection was refused (e.g. the listener is closed).
         case connectRefused
         /// The request was (partly) sent but no complete response came back.
@@ -22,7 +22,7 @@ enum RawHTTPClient {
     }
 
     /// Sends raw bytes and reads until the server closes the connection.
-    static func exchange(port: Int, raw: [UInt8], timeout: Double = 15) async -> Result<Response, Failure> {
+    package static func exchange(port: Int, raw: [UInt8], timeout: Double = 15) async -> Result<Response, Failure> {
         await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(returning: blockingExchange(port: port, raw: raw, timeout: timeout))
@@ -32,7 +32,7 @@ enum RawHTTPClient {
 
     /// Sends raw bytes, then closes the sending side (the server sees the end of the request
     /// stream mid-body), and reads the answer.
-    static func exchangeHalfClosed(port: Int, raw: [UInt8], timeout: Double = 15) async -> Result<Response, Failure> {
+    package static func exchangeHalfClosed(port: Int, raw: [UInt8], timeout: Double = 15) async -> Result<Response, Failure> {
         await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 let fd: Int32
@@ -51,7 +51,7 @@ enum RawHTTPClient {
     }
 
     /// The bytes of a POST with the given headers and body (`Connection: close`).
-    static func postBytes(path: String, headers: [(String, String)], body: [UInt8]) -> [UInt8] {
+    package static func postBytes(path: String, headers: [(String, String)], body: [UInt8]) -> [UInt8] {
         var head = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: \(body.count)\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         head += "\r\n"
@@ -59,18 +59,18 @@ enum RawHTTPClient {
     }
 
     /// A POST with the given headers and body.
-    static func post(port: Int, path: String, headers: [(String, String)], body: [UInt8]) async -> Result<Response, Failure> {
+    package static func post(port: Int, path: String, headers: [(String, String)], body: [UInt8]) async -> Result<Response, Failure> {
         await exchange(port: port, raw: postBytes(path: path, headers: headers, body: body))
     }
 
     /// A GET.
-    static func get(port: Int, path: String) async -> Result<Response, Failure> {
+    package static func get(port: Int, path: String) async -> Result<Response, Failure> {
         await exchange(port: port, raw: Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8))
     }
 
     /// Sends `raw` one byte every `interval` and returns how long after the start the server
     /// closed the connection, or `nil` when it was still open after `limit` (or refused).
-    static func trickle(port: Int, raw: [UInt8], interval: Duration, limit: Duration) async -> Duration? {
+    package static func trickle(port: Int, raw: [UInt8], interval: Duration, limit: Duration) async -> Duration? {
         await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(returning: blockingTrickle(port: port, raw: raw, interval: interval, limit: limit))
@@ -79,7 +79,7 @@ enum RawHTTPClient {
     }
 
     /// Everything received until the peer closes (or the receive timeout passes).
-    static func readUntilClosed(_ fd: Int32) -> [UInt8] {
+    package static func readUntilClosed(_ fd: Int32) -> [UInt8] {
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -91,7 +91,7 @@ enum RawHTTPClient {
     }
 
     /// A blocking TCP socket connected to 127.0.0.1:`port`, with send and receive timeouts.
-    static func connectedSocket(port: Int, timeout: Double = 15) -> Result<Int32, Failure> {
+    package static func connectedSocket(port: Int, timeout: Double = 15) -> Result<Int32, Failure> {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return .failure(.noResponse("socket() failed")) }
         var tv = timeval(tv_sec: Int(timeout), tv_usec: 0)
@@ -111,7 +111,7 @@ enum RawHTTPClient {
         return .success(fd)
     }
 
-    static func blockingTrickle(port: Int, raw: [UInt8], interval: Duration, limit: Duration) -> Duration? {
+    package static func blockingTrickle(port: Int, raw: [UInt8], interval: Duration, limit: Duration) -> Duration? {
         guard case .success(let fd) = connectedSocket(port: port) else { return nil }
         defer { close(fd) }
         let clock = ContinuousClock()
@@ -133,7 +133,7 @@ enum RawHTTPClient {
     }
 
     /// Sends raw bytes and returns every byte received until the server closed (unparsed).
-    static func received(port: Int, raw: [UInt8], timeout: Double = 15) async -> [UInt8] {
+    package static func received(port: Int, raw: [UInt8], timeout: Double = 15) async -> [UInt8] {
         await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(returning: (try? blockingReceive(port: port, raw: raw, timeout: timeout).get()) ?? [])
@@ -141,11 +141,11 @@ enum RawHTTPClient {
         }
     }
 
-    static func blockingExchange(port: Int, raw: [UInt8], timeout: Double) -> Result<Response, Failure> {
+    package static func blockingExchange(port: Int, raw: [UInt8], timeout: Double) -> Result<Response, Failure> {
         blockingReceive(port: port, raw: raw, timeout: timeout).flatMap(parse)
     }
 
-    static func blockingReceive(port: Int, raw: [UInt8], timeout: Double) -> Result<[UInt8], Failure> {
+    package static func blockingReceive(port: Int, raw: [UInt8], timeout: Double) -> Result<[UInt8], Failure> {
         let fd: Int32
         switch connectedSocket(port: port, timeout: timeout) {
         case .success(let connected): fd = connected
@@ -161,7 +161,7 @@ enum RawHTTPClient {
         return .success(readUntilClosed(fd))
     }
 
-    static func parse(_ bytes: [UInt8]) -> Result<Response, Failure> {
+    package static func parse(_ bytes: [UInt8]) -> Result<Response, Failure> {
         let separator: [UInt8] = [13, 10, 13, 10]
         guard let headEnd = bytes.indices.first(where: { bytes[$0...].starts(with: separator) }) else {
             return .failure(.noResponse("incomplete response (\(bytes.count) bytes)"))
@@ -186,7 +186,7 @@ enum RawHTTPClient {
         return .success(Response(status: status, headers: headers, body: body))
     }
 
-    static func dechunk(_ bytes: [UInt8]) -> [UInt8] {
+    package static func dechunk(_ bytes: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
         var index = 0
         while index < bytes.count {

@@ -3,21 +3,21 @@ import Synchronization
 import Testing
 
 /// The `malomo-bridge` binary run as a subprocess, with JSON logs parsed for its ports.
-final class BridgeProcess: Sendable {
-    let process: Process
-    let webhookPort: Int
-    let managementPort: Int
+package final class BridgeProcess: Sendable {
+    package let process: Process
+    package let webhookPort: Int
+    package let managementPort: Int
     private let collector: Collector
 
     /// What the stderr reader shares with the test.
-    final class Collector: Sendable {
-        let lines = Mutex<[String]>([])
-        let ports = Mutex<(webhook: Int?, management: Int?)>((nil, nil))
-        let partial = Mutex<[UInt8]>([])
+    package final class Collector: Sendable {
+        package let lines = Mutex<[String]>([])
+        package let ports = Mutex<(webhook: Int?, management: Int?)>((nil, nil))
+        package let partial = Mutex<[UInt8]>([])
     }
 
     /// The built binary, next to the test bundle (`scripts/test` builds it first).
-    static var binaryPath: String {
+    package static var binaryPath: String {
         get throws {
             let bin = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
             var candidates = [bin.appendingPathComponent("malomo-bridge").path]
@@ -31,14 +31,14 @@ final class BridgeProcess: Sendable {
         }
     }
 
-    struct BridgeProcessError: Error, CustomStringConvertible {
-        let message: String
-        var description: String { message }
+    package struct BridgeProcessError: Error, CustomStringConvertible {
+        package let message: String
+        package var description: String { message }
     }
 
     /// Starts the bridge (the debug build unless `binary` names another) with `environment`
     /// (ports 0 = pick free ones) and waits until both listeners are up.
-    init(environment: [String: String], binary: String? = nil) async throws {
+    package init(environment: [String: String], binary: String? = nil) async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try binary ?? Self.binaryPath)
         var env = ProcessInfo.processInfo.environment
@@ -91,12 +91,12 @@ final class BridgeProcess: Sendable {
         throw BridgeProcessError(message: "bridge did not start: \(collector.lines.withLock { $0 }.suffix(20).joined(separator: "\n"))")
     }
 
-    var logs: [String] { self.collector.lines.withLock { $0 } }
+    package var logs: [String] { self.collector.lines.withLock { $0 } }
 
-    func signal(_ signal: Int32) { kill(self.process.processIdentifier, signal) }
+    package func signal(_ signal: Int32) { kill(self.process.processIdentifier, signal) }
 
     /// Waits for exit and returns the exit status.
-    func waitForExit(timeout: Duration = .seconds(30)) async throws -> Int32 {
+    package func waitForExit(timeout: Duration = .seconds(30)) async throws -> Int32 {
         let deadline = ContinuousClock.now + timeout
         while self.process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
         if self.process.isRunning {
