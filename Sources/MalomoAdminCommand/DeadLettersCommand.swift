@@ -29,10 +29,13 @@ struct SummarizeDeadLetters: AsyncParsableCommand {
         do {
             let since = try self.since.map { try AdminEnvironment.duration($0, setting: "--since") }
             let configuration = try AdminEnvironment.bridgeConfiguration()
-            let kafka = AdminKafka(bootstrapServers: configuration.kafkaBrokers, properties: configuration.producerConfiguration.additionalProperties)
+            let kafka = AdminKafka(
+                bootstrapServers: configuration.kafka.brokers,
+                properties: configuration.producerConfiguration.additionalProperties
+            )
             let summary = try await DeadLetterSummary.read(
                 kafka: kafka,
-                deadLetterTopic: configuration.router.deadLetterTopic,
+                deadLetterTopic: configuration.webhook.router.deadLetterTopic,
                 since: since,
                 logger: AdminEnvironment.logger(verbose: self.verbose)
             )
@@ -70,8 +73,14 @@ struct RedriveDeadLetters: AsyncParsableCommand {
         do {
             let topics = try self.topics.map { try AdminEnvironment.topics($0).compactMap(MalomoTopic.init) }
             let configuration = try AdminEnvironment.bridgeConfiguration()
-            let kafka = AdminKafka(bootstrapServers: configuration.kafkaBrokers, properties: configuration.producerConfiguration.additionalProperties)
-            var options = DeadLetterRedrive.Options(deadLetterTopic: configuration.router.deadLetterTopic, router: configuration.router)
+            let kafka = AdminKafka(
+                bootstrapServers: configuration.kafka.brokers,
+                properties: configuration.producerConfiguration.additionalProperties
+            )
+            var options = DeadLetterRedrive.Options(
+                deadLetterTopic: configuration.webhook.router.deadLetterTopic,
+                router: configuration.webhook.router
+            )
             options.topics = topics.map(Set.init)
             options.dryRun = self.dryRun
             let json = self.json

@@ -53,22 +53,22 @@ public enum BridgeApplication {
             logger: logger
         )
         var decoder = HTTP1Channel.Configuration.DecoderConfiguration()
-        decoder.maxHeaderListSize = configuration.httpMaxHeaderBytes
-        decoder.maxHeaderFieldSize = configuration.httpMaxHeaderBytes
+        decoder.maxHeaderListSize = configuration.http.maxHeaderBytes
+        decoder.maxHeaderFieldSize = configuration.http.maxHeaderBytes
         return Application(
             responder: WebhookResponder(handler: handler),
             server: .http1(
                 configuration: .init(
-                    idleTimeout: .milliseconds(Int64(configuration.httpIdleTimeoutMilliseconds)),
+                    idleTimeout: TimeAmount(configuration.http.idleTimeout),
                     httpDecoderConfiguration: decoder
                 )
             ),
             configuration: ApplicationConfiguration(
-                address: .hostname(configuration.httpHost, port: configuration.httpPort),
+                address: .hostname(configuration.http.host, port: configuration.http.port),
                 serverName: nil,
-                availableConnectionsDelegate: MaximumAvailableConnections(configuration.httpMaxConnections)
+                availableConnectionsDelegate: MaximumAvailableConnections(configuration.http.maxConnections)
             ),
-            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.httpPort) },
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.http.port) },
             logger: logger
         )
     }
@@ -87,10 +87,10 @@ public enum BridgeApplication {
             responder: ManagementResponder(metrics: metrics, state: state, secrets: secrets),
             server: .http1(configuration: .init(idleTimeout: .seconds(60))),
             configuration: ApplicationConfiguration(
-                address: .hostname(configuration.managementHost, port: configuration.managementPort),
+                address: .hostname(configuration.management.host, port: configuration.management.port),
                 serverName: nil
             ),
-            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.managementPort) },
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.management.port) },
             logger: logger
         )
     }
@@ -98,8 +98,8 @@ public enum BridgeApplication {
     /// Loads the secrets named by the configuration and checks that startup may proceed.
     /// - Throws: ``BridgeConfigurationError`` naming the setting at fault.
     public static func loadSecrets(configuration: BridgeConfiguration) throws(BridgeConfigurationError) -> WebhookSecretStore {
-        var snapshot = WebhookSecretStore.Snapshot(defaults: configuration.defaultSecrets)
-        if let directory = configuration.secretsDirectory {
+        var snapshot = WebhookSecretStore.Snapshot(defaults: configuration.webhook.defaultSecrets)
+        if let directory = configuration.webhook.secretsDirectory {
             snapshot.byWebhookID = try WebhookSecretStore.readDirectory(directory)
         }
         try configuration.validateSecrets(secretsLoaded: snapshot.count)
@@ -120,7 +120,7 @@ public enum BridgeApplication {
         let required: [(property: String, value: String)] = [
             ("enable.idempotence", "true"),
             ("request.required.acks", "-1"),
-            ("message.timeout.ms", String(configuration.messageTimeoutMilliseconds)),
+            ("message.timeout.ms", String(configuration.messageTimeout.wholeMilliseconds)),
         ]
         for (property, value) in required where effective[property] != value {
             throw .init(
@@ -137,7 +137,7 @@ public enum BridgeApplication {
         if let limit = effective["message.max.bytes"].flatMap({ Int($0) }), limit < configuration.largestRecordBytes {
             throw .init(
                 setting: "MAX_BODY_BYTES",
-                message: "a \(configuration.maxBodyBytes)-byte body makes Kafka records of up to \(configuration.largestRecordBytes) bytes, "
+                message: "a \(configuration.webhook.maxBodyBytes)-byte body makes Kafka records of up to \(configuration.largestRecordBytes) bytes, "
                     + "more than librdkafka's message.max.bytes (\(limit)): every such webhook would fail; lower MAX_BODY_BYTES "
                     + "or raise KAFKA_PROPERTY_MESSAGE_MAX_BYTES (and the brokers' limit)"
             )
@@ -161,12 +161,12 @@ public enum BridgeApplication {
         let metrics = BridgeMetrics()
         metrics.recordLimits(of: configuration)
         metrics.secretsLoaded.record(secrets.snapshot.count)
-        let reloader = configuration.secretsDirectory.map { directory in
+        let reloader = configuration.webhook.secretsDirectory.map { directory in
             SecretsReloader(
                 directory: directory,
-                interval: .milliseconds(configuration.secretsReloadIntervalMilliseconds),
-                defaults: configuration.defaultSecrets,
-                allowUnsigned: configuration.allowUnsigned,
+                interval: configuration.webhook.secretsReloadInterval,
+                defaults: configuration.webhook.defaultSecrets,
+                allowUnsigned: configuration.webhook.allowUnsigned,
                 store: secrets,
                 metrics: metrics,
                 logger: logger
@@ -174,7 +174,7 @@ public enum BridgeApplication {
         }
         var producerConfiguration = configuration.producerConfiguration
         // Queued messages time out before the ack timeout anyway: never flush longer.
-        producerConfiguration.shutdownFlushTimeout = .milliseconds(configuration.ackTimeoutMilliseconds)
+        producerConfiguration.shutdownFlushTimeout = configuration.webhook.ackTimeout
         let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger) { statistics in
             metrics.apply(statistics)
         }
@@ -197,7 +197,7 @@ public enum BridgeApplication {
             secrets: secrets,
             logger: logger
         ) { port in
-            logger.info("Management listener started", metadata: ["port": "\(port)", "host": "\(configuration.managementHost)"])
+            logger.info("Management listener started", metadata: ["port": "\(port)", "host": "\(configuration.management.host)"])
             if let ready = ports.set(management: port) { await onRunning(ready) }
         }
         let webhook = makeWebhookApplication(
@@ -207,7 +207,7 @@ public enum BridgeApplication {
             metrics: metrics,
             logger: logger
         ) { port in
-            logger.info("Webhook listener started", metadata: ["port": "\(port)", "host": "\(configuration.httpHost)"])
+            logger.info("Webhook listener started", metadata: ["port": "\(port)", "host": "\(configuration.http.host)"])
             if let ready = ports.set(webhook: port) { await onRunning(ready) }
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [

@@ -3,14 +3,10 @@ public enum BridgeCommandLine {
     /// Flags that take no value.
     static let switches: Set<String> = ["--dev", "--help", "-h", "--version"]
 
-    /// Every flag that takes a value, derived from ``BridgeConfiguration/settings``. Secrets
-    /// have none: a command line is readable by every user of the host (`/proc/PID/cmdline`).
+    /// Every flag that takes a value, from ``BridgeSetting/all``. Secrets have none: a command
+    /// line is readable by every user of the host (`/proc/PID/cmdline`).
     static var valueFlags: Set<String> {
-        Set(BridgeConfiguration.settings.filter { !$0.isSecret }.map(flag))
-    }
-
-    static func flag(_ setting: BridgeConfiguration.Setting) -> String {
-        "--" + setting.environmentVariable.lowercased().replacingUnderscores()
+        Set(BridgeSetting.all.compactMap(\.flag))
     }
 
     /// Rejects unknown flags, so a typo is an error rather than a silently ignored setting.
@@ -19,7 +15,9 @@ public enum BridgeCommandLine {
         let known = valueFlags
         for argument in arguments where argument.hasPrefix("-") {
             let name = String(argument.split(separator: "=", maxSplits: 1).first ?? "")
-            if let secret = BridgeConfiguration.settings.first(where: { $0.isSecret && flag($0) == name }) {
+            if let secret = BridgeSetting.all.first(where: {
+                $0.isSecret && "--" + $0.environmentVariable.lowercased().replacingUnderscores() == name
+            }) {
                 throw .init(
                     setting: name,
                     message: "secrets are not accepted as flags (any user can read a command line): set "
@@ -32,7 +30,7 @@ public enum BridgeCommandLine {
         }
     }
 
-    /// `--help` text.
+    /// `--help` text: every setting by group, with its flag, default, values and meaning.
     public static var usage: String {
         var lines = [
             "USAGE: malomo-bridge [--dev] [--version] [--<setting> <value> ...]",
@@ -42,15 +40,21 @@ public enum BridgeCommandLine {
             "  --dev        run against an in-process Kafka mock cluster with a dev secret",
             "  --version    print the version and exit",
             "",
-            "Settings (environment variable, or the flag shown):",
+            "Settings: an environment variable, or the flag shown (secrets: the environment or NAME_FILE only).",
         ]
-        for setting in BridgeConfiguration.settings {
-            let defaultText = setting.defaultValue.map { "default \($0)" } ?? "no default"
-            let name =
-                setting.isSecret
-                ? "\(setting.environmentVariable) (environment only, or \(setting.environmentVariable)_FILE)"
-                : "\(setting.environmentVariable) / \(flag(setting))"
-            lines.append("  \(name)  (\(defaultText))")
+        for group in BridgeSetting.Group.allCases {
+            lines.append("")
+            lines.append("\(group.rawValue):")
+            for setting in BridgeSetting.all where setting.group == group {
+                let name =
+                    setting.flag.map { "\(setting.environmentVariable) / \($0)" }
+                    ?? "\(setting.environmentVariable) (or \(setting.environmentVariable)_FILE)"
+                let hasDefault = setting.defaultValue != nil || setting.shownDefault != nil
+                var facts = [hasDefault ? "default \(setting.defaultDescription.replacingBackticks())" : "no default"]
+                if let values = setting.valuesDescription { facts.append(values) }
+                lines.append("  \(name)  (\(facts.joined(separator: "; ")))")
+                lines.append("      \(setting.help.replacingBackticks())")
+            }
         }
         return lines.joined(separator: "\n")
     }
@@ -59,5 +63,10 @@ public enum BridgeCommandLine {
 extension String {
     fileprivate func replacingUnderscores() -> String {
         String(self.map { $0 == "_" ? "-" : $0 })
+    }
+
+    /// The README's Markdown code spans as plain text.
+    fileprivate func replacingBackticks() -> String {
+        String(self.filter { $0 != "`" })
     }
 }

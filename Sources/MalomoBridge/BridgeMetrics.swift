@@ -96,8 +96,8 @@ public final class BridgeMetrics: Sendable {
 
     /// Exports the limits that alert rules compare with (`MAX_IN_FLIGHT`, `ACK_TIMEOUT_MS`).
     public func recordLimits(of configuration: BridgeConfiguration) {
-        self.maxInFlight.record(configuration.maxInFlight)
-        self.ackTimeout.record(Double(configuration.ackTimeoutMilliseconds) / 1000)
+        self.maxInFlight.record(configuration.webhook.maxInFlight)
+        self.ackTimeout.record(Double(configuration.webhook.ackTimeout.wholeMilliseconds) / 1000)
     }
 
     /// The Prometheus text exposition.

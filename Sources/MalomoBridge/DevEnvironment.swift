@@ -25,14 +25,15 @@ public struct DevEnvironment: Sendable {
     /// replicas), so no topic is left to the broker's auto-creation defaults.
     public func apply(to configuration: inout BridgeConfiguration) throws {
         let routed =
-            configuration.router.allowedTopics.map { MalomoTopic.known.filter($0.contains) + $0.subtracting(MalomoTopic.known).sorted() }
+            configuration.webhook.router.allowedTopics.map { MalomoTopic.known.filter($0.contains) + $0.subtracting(MalomoTopic.known).sorted() }
             ?? MalomoTopic.known
-        for topic in routed.map({ $0.kafkaTopic(prefix: configuration.router.topicPrefix) }) + [configuration.router.deadLetterTopic] {
+        for topic in routed.map({ $0.kafkaTopic(prefix: configuration.webhook.router.topicPrefix) }) + [configuration.webhook.router.deadLetterTopic]
+        {
             try self.cluster.createTopic(topic, partitions: 3, replicationFactor: 3)
         }
-        configuration.kafkaBrokers = self.cluster.bootstrapServers.split(separator: ",").map(String.init)
-        if configuration.defaultSecrets.isEmpty && configuration.secretsDirectory == nil {
-            configuration.defaultSecrets = [WebhookSecret(Self.devSecret)!]
+        configuration.kafka.brokers = self.cluster.bootstrapServers.split(separator: ",").map(String.init)
+        if configuration.webhook.defaultSecrets.isEmpty && configuration.webhook.secretsDirectory == nil {
+            configuration.webhook.defaultSecrets = [WebhookSecret(Self.devSecret)!]
         }
     }
 
@@ -70,9 +71,9 @@ public struct DevEnvironment: Sendable {
     /// which keeps them exact) instead of its path, and names `malomo-events-tail` as the
     /// image ships it.
     public func banner(configuration: BridgeConfiguration, port: Int, managementPort: Int, inContainer: Bool) -> String {
-        let host = configuration.httpHost == "0.0.0.0" ? "127.0.0.1" : configuration.httpHost
+        let host = configuration.http.host == "0.0.0.0" ? "127.0.0.1" : configuration.http.host
         let sample = MalomoTopic.ordersCreated
-        let topic = sample.kafkaTopic(prefix: configuration.router.topicPrefix)
+        let topic = sample.kafkaTopic(prefix: configuration.webhook.router.topicPrefix)
         var lines = [
             "",
             "malomo-bridge dev mode: in-process Kafka mock cluster (3 brokers, data in memory only)",
@@ -81,7 +82,7 @@ public struct DevEnvironment: Sendable {
             "  Metrics and health:      http://\(host):\(managementPort)/metrics  /healthz  /readyz",
         ]
         if let path = Self.sampleOrderPath, let data = FileManager.default.contents(atPath: path),
-            let secret = configuration.defaultSecrets.first
+            let secret = configuration.webhook.defaultSecrets.first
         {
             let signature = WebhookSignatureVerifier.sign(body: Array(data), secret: secret)
             let usingDevSecret = secret == WebhookSecret(Self.devSecret)

@@ -69,9 +69,9 @@ enum KafkaConnectionSettings {
         }
     }
 
-    static func read(_ values: SettingValues, environment: [String: String]) throws(BridgeConfigurationError) -> [String: String] {
+    static func read(_ values: inout SettingValues, environment: [String: String]) throws(BridgeConfigurationError) -> [String: String] {
         var properties: [String: String] = [:]
-        if let path = try values.text("KAFKA_PROPERTIES_FILE") {
+        if let path = try values.text(.kafkaPropertiesFile) {
             let data: [UInt8]
             do {
                 data = try BoundedFile.contents(of: path, limit: BoundedFile.propertiesLimit)
@@ -98,30 +98,27 @@ enum KafkaConnectionSettings {
             try checkNotReserved(name, value: value, setting: variable)
             properties[name] = value
         }
-        let protocolName = try values.choice("KAFKA_SECURITY_PROTOCOL", ["plaintext", "ssl", "sasl_plaintext", "sasl_ssl"])
+        // No default here: a KAFKA_PROPERTIES_FILE or KAFKA_PROPERTY_SECURITY_PROTOCOL may set it.
+        let protocolName = try values.choice(.kafkaSecurityProtocol, applyingDefault: false)
         if let protocolName { properties["security.protocol"] = protocolName }
         let effectiveProtocol = protocolName ?? properties["security.protocol"] ?? "plaintext"
-        for (variable, property) in [
-            ("KAFKA_SSL_CA_LOCATION", "ssl.ca.location"), ("KAFKA_SSL_CERTIFICATE_LOCATION", "ssl.certificate.location"),
-            ("KAFKA_SSL_KEY_LOCATION", "ssl.key.location"),
+        for (setting, property) in [
+            (BridgeSetting.kafkaSSLCALocation, "ssl.ca.location"), (.kafkaSSLCertificateLocation, "ssl.certificate.location"),
+            (.kafkaSSLKeyLocation, "ssl.key.location"),
         ] {
-            if let path = try values.text(variable) {
+            if let path = try values.text(setting) {
                 guard FileManager.default.isReadableFile(atPath: path) else {
-                    throw .init(setting: variable, message: "cannot read '\(path)'")
+                    throw .init(setting: setting.environmentVariable, message: "cannot read '\(path)'")
                 }
                 properties[property] = path
             }
         }
-        if let password = try values.secret("KAFKA_SSL_KEY_PASSWORD") { properties["ssl.key.password"] = password }
-        if let mechanism = try values.text("KAFKA_SASL_MECHANISM") {
-            let allowed = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
-            guard allowed.contains(mechanism.uppercased()) else {
-                throw .init(setting: "KAFKA_SASL_MECHANISM", message: "'\(mechanism)' is not one of \(allowed.joined(separator: ", "))")
-            }
-            properties["sasl.mechanism"] = mechanism.uppercased()
+        if let password = try values.secret(.kafkaSSLKeyPassword, file: .kafkaSSLKeyPasswordFile) {
+            properties["ssl.key.password"] = password
         }
-        if let username = try values.text("KAFKA_SASL_USERNAME") { properties["sasl.username"] = username }
-        if let password = try values.secret("KAFKA_SASL_PASSWORD") { properties["sasl.password"] = password }
+        if let mechanism = try values.choice(.kafkaSASLMechanism) { properties["sasl.mechanism"] = mechanism }
+        if let username = try values.text(.kafkaSASLUsername) { properties["sasl.username"] = username }
+        if let password = try values.secret(.kafkaSASLPassword, file: .kafkaSASLPasswordFile) { properties["sasl.password"] = password }
         if effectiveProtocol.hasPrefix("sasl") {
             for (property, setting) in [
                 ("sasl.mechanism", "KAFKA_SASL_MECHANISM"), ("sasl.username", "KAFKA_SASL_USERNAME"), ("sasl.password", "KAFKA_SASL_PASSWORD"),

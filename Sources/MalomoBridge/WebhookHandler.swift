@@ -37,13 +37,13 @@ public final class WebhookHandler: Sendable {
         metrics: BridgeMetrics,
         logger: Logger
     ) {
-        self.router = configuration.router
+        self.router = configuration.webhook.router
         self.secrets = secrets
-        self.allowUnsigned = configuration.allowUnsigned
-        self.maxBodyBytes = configuration.maxBodyBytes
-        self.maxInFlight = configuration.maxInFlight
-        self.readTimeout = .milliseconds(Int64(configuration.httpReadTimeoutMilliseconds))
-        self.ackTimeout = .milliseconds(Int64(configuration.ackTimeoutMilliseconds))
+        self.allowUnsigned = configuration.webhook.allowUnsigned
+        self.maxBodyBytes = configuration.webhook.maxBodyBytes
+        self.maxInFlight = configuration.webhook.maxInFlight
+        self.readTimeout = TimeAmount(configuration.http.readTimeout)
+        self.ackTimeout = TimeAmount(configuration.webhook.ackTimeout)
         self.publisher = publisher
         self.metrics = metrics
         self.logger = logger

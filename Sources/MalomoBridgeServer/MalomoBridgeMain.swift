@@ -28,8 +28,8 @@ struct MalomoBridgeMain {
                 ),
             ])
             var configuration = try BridgeConfiguration(reader: reader, dev: dev, environment: environment)
-            let level = configuration.logLevel
-            let format = configuration.logFormat
+            let level = configuration.log.level
+            let format = configuration.log.format
             LoggingSystem.bootstrap { label in
                 switch format {
                 case .json: return JSONLogHandler(label: label, level: level)

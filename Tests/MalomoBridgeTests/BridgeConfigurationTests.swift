@@ -14,18 +14,18 @@ import Testing
 
     @Test func defaults() throws {
         let configuration = try read(["KAFKA_BROKERS": "k1:9092, k2:9092", "MALOMO_WEBHOOK_SECRET": "s1"])
-        #expect(configuration.httpHost == "0.0.0.0")
-        #expect(configuration.httpPort == 8080)
-        #expect(configuration.kafkaBrokers == ["k1:9092", "k2:9092"])
-        #expect(configuration.router.topicPrefix == "malomo.")
-        #expect(configuration.router.deadLetterTopic == "malomo.dead-letter")
-        #expect(configuration.router.allowedTopics == Set(MalomoTopic.known))
-        #expect(configuration.router.cloudEvents)
-        #expect(configuration.ackTimeoutMilliseconds == 5000)
-        #expect(configuration.messageTimeoutMilliseconds == 4000)
-        #expect(configuration.maxBodyBytes == 524_288)
-        #expect(configuration.allowUnsigned == false)
-        #expect(configuration.defaultSecrets == [WebhookSecret("s1")!])
+        #expect(configuration.http.host == "0.0.0.0")
+        #expect(configuration.http.port == 8080)
+        #expect(configuration.kafka.brokers == ["k1:9092", "k2:9092"])
+        #expect(configuration.webhook.router.topicPrefix == "malomo.")
+        #expect(configuration.webhook.router.deadLetterTopic == "malomo.dead-letter")
+        #expect(configuration.webhook.router.allowedTopics == Set(MalomoTopic.known))
+        #expect(configuration.webhook.router.cloudEvents)
+        #expect(configuration.webhook.ackTimeout == .milliseconds(5000))
+        #expect(configuration.messageTimeout == .milliseconds(4000))
+        #expect(configuration.webhook.maxBodyBytes == 524_288)
+        #expect(configuration.webhook.allowUnsigned == false)
+        #expect(configuration.webhook.defaultSecrets == [WebhookSecret("s1")!])
         #expect(configuration.producerConfiguration.lingerMilliseconds == 1)
         // Every setting's documented default is the one applied.
         for setting in BridgeConfiguration.settings {
@@ -37,13 +37,13 @@ import Testing
 
     @Test func allowListStarRoutesEveryTopicAndAListReplacesTheDefault() throws {
         let every = try read(["KAFKA_BROKERS": "k:1", "MALOMO_ALLOWED_TOPICS": "*"])
-        #expect(every.router.allowedTopics == nil)
+        #expect(every.webhook.router.allowedTopics == nil)
         #expect(every.redactedSummary["MALOMO_ALLOWED_TOPICS"] == "*")
         let some = try read(["KAFKA_BROKERS": "k:1", "MALOMO_ALLOWED_TOPICS": " shipments:created , orders:created "])
-        #expect(some.router.allowedTopics == [MalomoTopic("shipments:created")!, .ordersCreated])
+        #expect(some.webhook.router.allowedTopics == [MalomoTopic("shipments:created")!, .ordersCreated])
         #expect(some.redactedSummary["MALOMO_ALLOWED_TOPICS"] == "orders:created,shipments:created")
         let plain = try read(["KAFKA_BROKERS": "k:1", "KAFKA_CLOUDEVENTS": "false"])
-        #expect(!plain.router.cloudEvents)
+        #expect(!plain.webhook.router.cloudEvents)
         #expect(plain.redactedSummary["KAFKA_CLOUDEVENTS"] == "false")
     }
 
@@ -72,8 +72,8 @@ import Testing
 
     @Test func devModeNeedsNoBrokersAndBindsLoopback() throws {
         let configuration = try read([:], dev: true)
-        #expect(configuration.httpHost == "127.0.0.1")
-        #expect(configuration.kafkaBrokers.isEmpty)
+        #expect(configuration.http.host == "127.0.0.1")
+        #expect(configuration.kafka.brokers.isEmpty)
     }
 
     @Test(arguments: [
@@ -125,7 +125,7 @@ import Testing
         let file = directory.appendingPathComponent("secret")
         try "new,with-comma\n# previous one:\nold-secret\n".write(to: file, atomically: true, encoding: .utf8)
         let configuration = try read(["KAFKA_BROKERS": "k:1", "MALOMO_WEBHOOK_SECRET_FILE": file.path])
-        #expect(configuration.defaultSecrets == [WebhookSecret("new,with-comma")!, WebhookSecret("old-secret")!])
+        #expect(configuration.webhook.defaultSecrets == [WebhookSecret("new,with-comma")!, WebhookSecret("old-secret")!])
     }
 
     /// `Malomo-Webhook-Id` is not signed, so unsigned mode next to any secret would let a forger
@@ -160,14 +160,14 @@ import Testing
             EnvironmentVariablesProvider(environmentVariables: ["KAFKA_BROKERS": "env:9092", "MALOMO_WEBHOOK_SECRET": "s"]),
         ])
         let configuration = try BridgeConfiguration(reader: reader)
-        #expect(configuration.router.allowedTopics == [.ordersCreated, MalomoTopic("shipments:created")!])
-        #expect(configuration.kafkaBrokers == ["a:1", "b:2"], "the flag wins over the environment")
-        #expect(configuration.httpPort == 9001)
-        #expect(configuration.ackTimeoutMilliseconds == 3000)
+        #expect(configuration.webhook.router.allowedTopics == [.ordersCreated, MalomoTopic("shipments:created")!])
+        #expect(configuration.kafka.brokers == ["a:1", "b:2"], "the flag wins over the environment")
+        #expect(configuration.http.port == 9001)
+        #expect(configuration.webhook.ackTimeout == .milliseconds(3000))
         // The environment's lists, with spaces after the commas, read the same.
         let environment = try read(["KAFKA_BROKERS": "k1:9092, k2:9092", "MALOMO_ALLOWED_TOPICS": "orders:created, orders:updated"])
-        #expect(environment.kafkaBrokers == ["k1:9092", "k2:9092"])
-        #expect(environment.router.allowedTopics == [.ordersCreated, .ordersUpdated])
+        #expect(environment.kafka.brokers == ["k1:9092", "k2:9092"])
+        #expect(environment.webhook.router.allowedTopics == [.ordersCreated, .ordersUpdated])
     }
 
     @Test func secretsAreNotAcceptedAsFlags() {
@@ -193,7 +193,7 @@ import Testing
     @Test func secretsNeverAppearInTheSummaryOrErrors() throws {
         let configuration = try read(["KAFKA_BROKERS": "k:1", "MALOMO_WEBHOOK_SECRET": "super-secret-value"])
         #expect(!configuration.redactedSummary.values.contains { $0.contains("super-secret-value") })
-        #expect(!"\(configuration.defaultSecrets)".contains("super-secret-value"))
+        #expect(!"\(configuration.webhook.defaultSecrets)".contains("super-secret-value"))
         // Errors about secret settings name the setting, never the value.
         for environment in [
             ["KAFKA_BROKERS": "k:1", "MALOMO_WEBHOOK_SECRET": "super-secret-value,x"],

@@ -69,7 +69,7 @@ import Testing
     }
 
     @Test func allBrokersDownIs503WithinTheAckTimeoutAndRecoversBy202() async throws {
-        let harness = try BridgeHarness { $0.ackTimeoutMilliseconds = 2000 }
+        let harness = try BridgeHarness { $0.webhook.ackTimeout = .milliseconds(2000) }
         let body = Array(#"{"id":"outage"}"#.utf8)
         let headers = BridgeHarness.headers(body: body)
         try await harness.application().test(.router) { client in

@@ -186,9 +186,9 @@ import Testing
 
     @Test func managementHostDefaultsToHTTPHost() throws {
         let bridge = try configuration(["HTTP_HOST": "10.1.2.3", "MALOMO_WEBHOOK_SECRET_FILE": "/etc/hostname"])
-        #expect(bridge.managementHost == "10.1.2.3")
-        #expect(bridge.managementPort == 9090)
-        #expect(bridge.defaultSecrets.count == 1)
-        #expect(try configuration(["MANAGEMENT_HOST": "127.0.0.1"]).managementHost == "127.0.0.1")
+        #expect(bridge.management.host == "10.1.2.3")
+        #expect(bridge.management.port == 9090)
+        #expect(bridge.webhook.defaultSecrets.count == 1)
+        #expect(try configuration(["MANAGEMENT_HOST": "127.0.0.1"]).management.host == "127.0.0.1")
     }
 }

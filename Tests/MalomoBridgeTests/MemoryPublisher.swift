@@ -86,12 +86,12 @@ struct HTTPContractHarness {
         self.logger = logger
         // No broker is ever contacted: the address only satisfies the type.
         var configuration = BridgeConfiguration(kafkaBrokers: ["127.0.0.1:1"])
-        configuration.defaultSecrets = [WebhookSecret(BridgeHarness.secret)!]
+        configuration.webhook.defaultSecrets = [WebhookSecret(BridgeHarness.secret)!]
         configure(&configuration)
         self.configuration = configuration
         self.secrets = WebhookSecretStore(
             .init(
-                defaults: configuration.defaultSecrets,
+                defaults: configuration.webhook.defaultSecrets,
                 byWebhookID: secretsByWebhookID.mapValues { $0.compactMap { WebhookSecret($0) } }
             )
         )

@@ -44,7 +44,7 @@ import Testing
     }
 
     @Test func metricsCountKnownTraffic() async throws {
-        let harness = try BridgeHarness { $0.maxBodyBytes = 10_000 }
+        let harness = try BridgeHarness { $0.webhook.maxBodyBytes = 10_000 }
         let metrics = BridgeMetrics()
         let app = harness.application(metrics: metrics)
         let good = Array(#"{"id":"m1"}"#.utf8)
@@ -89,7 +89,7 @@ import Testing
 
     /// A send Kafka did not acknowledge is a 503 `unavailable` and counts a delivery error.
     @Test func deliveryErrorsAreCounted() async throws {
-        let harness = try BridgeHarness(brokers: 1) { $0.ackTimeoutMilliseconds = 3000 }
+        let harness = try BridgeHarness(brokers: 1) { $0.webhook.ackTimeout = .milliseconds(3000) }
         let metrics = BridgeMetrics()
         let app = harness.application(metrics: metrics)
         let body = Array(#"{"id":"lost"}"#.utf8)
@@ -114,8 +114,8 @@ import Testing
     /// `queue_full`), not after `ACK_TIMEOUT_MS`: the queue is full, waiting cannot help.
     @Test func aFullProducerQueueIs503AtOnceAndCounted() async throws {
         let harness = try BridgeHarness(brokers: 1) {
-            $0.ackTimeoutMilliseconds = 3000
-            $0.kafkaQueueMaxMessages = 1
+            $0.webhook.ackTimeout = .milliseconds(3000)
+            $0.kafka.queueMaxMessages = 1
         }
         let metrics = BridgeMetrics()
         let app = harness.application(metrics: metrics)
@@ -159,9 +159,9 @@ import Testing
     /// signature is checked the topic label is `unverified`, never the request's header.
     @Test func everyErrorOutcomeIsCountedUnderItsLabel() async throws {
         let harness = try BridgeHarness(secretsByWebhookID: ["wh_own": ["own-secret"]]) {
-            $0.defaultSecrets = []
-            $0.maxInFlight = 1
-            $0.httpReadTimeoutMilliseconds = 3000
+            $0.webhook.defaultSecrets = []
+            $0.webhook.maxInFlight = 1
+            $0.http.readTimeout = .milliseconds(3000)
         }
         let metrics = BridgeMetrics()
         let app = harness.application(metrics: metrics)
@@ -220,8 +220,8 @@ import Testing
     /// again as the key, is huge) is a 413 at once, never a 503 Malomo would retry for ever.
     @Test func aRecordKafkaWouldRefuseIs413NotARetried503() async throws {
         let harness = try BridgeHarness { configuration in
-            configuration.maxBodyBytes = 300_000
-            configuration.kafkaProperties["message.max.bytes"] = String(configuration.largestRecordBytes)
+            configuration.webhook.maxBodyBytes = 300_000
+            configuration.kafka.properties["message.max.bytes"] = String(configuration.largestRecordBytes)
         }
         let metrics = BridgeMetrics()
         let app = harness.application(metrics: metrics)
@@ -415,8 +415,8 @@ import Testing
 
     @Test func requestsBeyondMaxInFlightGet503AtOnce() async throws {
         let harness = try BridgeHarness(brokers: 1) {
-            $0.maxInFlight = 2
-            $0.ackTimeoutMilliseconds = 3000
+            $0.webhook.maxInFlight = 2
+            $0.webhook.ackTimeout = .milliseconds(3000)
         }
         // Warm up, then slow every broker response so sends stay in flight.
         let body = Array(#"{"id":"slow"}"#.utf8)
@@ -452,7 +452,7 @@ import Testing
     /// A body that does not arrive within HTTP_READ_TIMEOUT_MS gets a 408 `read_timeout` (the
     /// response can still be written) and the connection is closed; others are served.
     @Test func slowBodySenderGets408AndItsConnectionClosed() async throws {
-        let harness = try BridgeHarness { $0.httpReadTimeoutMilliseconds = 500 }
+        let harness = try BridgeHarness { $0.http.readTimeout = .milliseconds(500) }
         let app = harness.application()
         try await app.test(.live) { client in
             let port = try #require(client.port)
@@ -483,7 +483,7 @@ import Testing
     /// decoding, so only a whole head (or body part) restarts it, and the head must arrive within
     /// HTTP_IDLE_TIMEOUT_MS.
     @Test func aHeadTrickledByteByByteIsCutOff() async throws {
-        let harness = try BridgeHarness { $0.httpIdleTimeoutMilliseconds = 1000 }
+        let harness = try BridgeHarness { $0.http.idleTimeout = .milliseconds(1000) }
         try await harness.application().test(.live) { client in
             let port = try #require(client.port)
             let head = Array("POST /webhooks/malomo HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: \(String(repeating: "a", count: 200))\r\n".utf8)
@@ -499,7 +499,7 @@ import Testing
     /// Answers given without reading the body (413 by Content-Length, 404, 405) close the
     /// connection at once: the unread body is never drained, so a client cannot hold it open.
     @Test func earlyRejectionsCloseTheConnection() async throws {
-        let harness = try BridgeHarness { $0.maxBodyBytes = 1000 }
+        let harness = try BridgeHarness { $0.webhook.maxBodyBytes = 1000 }
         try await harness.application().test(.live) { client in
             let port = try #require(client.port)
             for (head, status) in [
@@ -519,7 +519,7 @@ import Testing
     }
 
     @Test func oversizeHeadersAreRefused() async throws {
-        let harness = try BridgeHarness { $0.httpMaxHeaderBytes = 4096 }
+        let harness = try BridgeHarness { $0.http.maxHeaderBytes = 4096 }
         try await harness.application().test(.live) { client in
             let port = try #require(client.port)
             let huge = String(repeating: "a", count: 8000)

@@ -9,16 +9,23 @@ import Testing
         try String(contentsOf: Fixture.repository.appendingPathComponent("README.md"), encoding: .utf8)
     }
 
-    @Test func configurationTableMatchesTheSettings() throws {
+    /// Each row of the configuration table is its setting's declaration (``BridgeSetting``):
+    /// variable, default and meaning, in the declarations' order, and no row names a setting
+    /// that does not exist.
+    @Test func configurationTableIsTheSettings() throws {
         let readme = try Self.readme()
-        let rows = readme.split(separator: "\n").filter { $0.hasPrefix("| `") }
+        let rows = readme.split(separator: "\n").map(String.init).filter {
+            $0.range(of: #"^\| `[A-Z][A-Z_]+` \|"#, options: .regularExpression) != nil
+        }
+        let expected = BridgeConfiguration.settings.map { "| `\($0.environmentVariable)` | \($0.defaultDescription) | \($0.help) |" }
+        #expect(rows.filter { !$0.hasPrefix("| `KAFKA_PROPERTY_") } == expected)
         for setting in BridgeConfiguration.settings {
-            let row = try #require(
-                rows.first { $0.hasPrefix("| `\(setting.environmentVariable)` |") },
-                "\(setting.environmentVariable) is not documented"
-            )
+            #expect(rows.contains { $0.hasPrefix("| `\(setting.environmentVariable)` |") }, "\(setting.environmentVariable) is not documented")
             if let documented = setting.defaultValue {
-                #expect(row.contains("| `\(documented)`"), "\(setting.environmentVariable): README does not show default \(documented)")
+                #expect(
+                    setting.defaultDescription.contains("`\(documented)`"),
+                    "\(setting.environmentVariable): README does not show default \(documented)"
+                )
             }
         }
     }

@@ -59,7 +59,7 @@ import Testing
     ])
     func unroutableIsDeadLetteredThen202(body text: String, topic: String?, reason: String) async throws {
         let harness = HTTPContractHarness {
-            $0.router.allowedTopics = [MalomoTopic("orders:created")!, MalomoTopic("orders:updated")!]
+            $0.webhook.router.allowedTopics = [MalomoTopic("orders:created")!, MalomoTopic("orders:updated")!]
         }
         let body = Array(text.utf8)
         let accepted = try await harness.application().test(.live) { client in
@@ -85,7 +85,7 @@ import Testing
         (.neverAcknowledge, "unavailable"),
     ])
     func kafkaRefusalsAre503WithRetryAfter(behaviour: MemoryPublisher.Behaviour, expected: String) async throws {
-        let harness = HTTPContractHarness(behaviour) { $0.ackTimeoutMilliseconds = 300 }
+        let harness = HTTPContractHarness(behaviour) { $0.webhook.ackTimeout = .milliseconds(300) }
         let body = Array(#"{"id":"refused"}"#.utf8)
         let started = ContinuousClock.now
         try await harness.application().test(.live) { client in
@@ -167,7 +167,7 @@ import Testing
     }
 
     @Test func oversizeBodyIs413ByHeaderAndByBytes() async throws {
-        let harness = HTTPContractHarness { $0.maxBodyBytes = 1000 }
+        let harness = HTTPContractHarness { $0.webhook.maxBodyBytes = 1000 }
         let big = Array(("{\"id\":\"" + String(repeating: "a", count: 2000) + "\"}").utf8)
         try await harness.application().test(.live) { client in
             try await client.postWebhook(big) {
@@ -190,7 +190,7 @@ import Testing
     /// A chunked body has no Content-Length: the limit is found while reading, and must still
     /// be a 413 `too_large` (it was a 400 `bad_request`: NIO's error was not recognised).
     @Test func chunkedBodyOverTheLimitIs413WhileReading() async throws {
-        let harness = HTTPContractHarness { $0.maxBodyBytes = 1000 }
+        let harness = HTTPContractHarness { $0.webhook.maxBodyBytes = 1000 }
         let chunk = Array(String(repeating: " ", count: 600).utf8)
         let body = Array("{\"id\":\"chunked\"}".utf8) + chunk + chunk
         let signature = WebhookSignatureVerifier.sign(body: body, secret: WebhookSecret(BridgeHarness.secret)!)
@@ -280,15 +280,15 @@ import Testing
 
     @Test func unsignedAllowedOnlyWhenConfiguredWithoutSecrets() async throws {
         let harness = HTTPContractHarness {
-            $0.defaultSecrets = []
-            $0.allowUnsigned = true
+            $0.webhook.defaultSecrets = []
+            $0.webhook.allowUnsigned = true
         }
         let body = Array(#"{"id":"u"}"#.utf8)
         try await harness.application().test(.live) { client in
             try await client.postWebhook(body, headers: BridgeHarness.headers(body: body, secret: nil)) { #expect($0.status == .accepted) }
         }
         // Where it is not allowed, the same unsigned request is refused: without any secret...
-        let strict = HTTPContractHarness { $0.defaultSecrets = [] }
+        let strict = HTTPContractHarness { $0.webhook.defaultSecrets = [] }
         try await strict.application().test(.live) { client in
             try await client.postWebhook(body, headers: BridgeHarness.headers(body: body, secret: nil)) {
                 #expect($0.status == .unauthorized)
@@ -307,8 +307,8 @@ import Testing
         }
         // Unsigned mode beside a secret never gets that far: startup refuses it.
         var both = BridgeConfiguration(kafkaBrokers: ["127.0.0.1:1"])
-        both.allowUnsigned = true
-        both.defaultSecrets = [WebhookSecret("s")!]
+        both.webhook.allowUnsigned = true
+        both.webhook.defaultSecrets = [WebhookSecret("s")!]
         #expect(throws: BridgeConfigurationError.self) { try BridgeApplication.loadSecrets(configuration: both) }
     }
 }

@@ -81,7 +81,7 @@ import Testing
     ])
     func unroutableIsDeadLetteredThen202(body text: String, topic: String?, reason: String) async throws {
         let harness = try BridgeHarness {
-            $0.router.allowedTopics = [MalomoTopic("orders:created")!, MalomoTopic("orders:updated")!]
+            $0.webhook.router.allowedTopics = [MalomoTopic("orders:created")!, MalomoTopic("orders:updated")!]
         }
         let body = Array(text.utf8)
         let accepted = try await harness.application().test(.live) { client in

@@ -25,7 +25,7 @@ import Testing
     }
 
     @Test func faultsUnderConcurrentLoadLoseNoAcknowledgedEvent() async throws {
-        let harness = try BridgeHarness(brokers: 3) { $0.ackTimeoutMilliseconds = 3000 }
+        let harness = try BridgeHarness(brokers: 3) { $0.webhook.ackTimeout = .milliseconds(3000) }
         let faults = LockedBox<[String]>([])
         let app = harness.application()
         let (outcomes, final) = try await app.test(.live) { client in

@@ -36,12 +36,12 @@ package struct BridgeHarness {
         }
         try self.cluster.createTopic("malomo.dead-letter", partitions: 1, replicationFactor: 1)
         var configuration = BridgeConfiguration(kafkaBrokers: [self.cluster.bootstrapServers])
-        configuration.defaultSecrets = [WebhookSecret(Self.secret)!]
+        configuration.webhook.defaultSecrets = [WebhookSecret(Self.secret)!]
         configure(&configuration)
         self.configuration = configuration
         self.secrets = WebhookSecretStore(
             .init(
-                defaults: configuration.defaultSecrets,
+                defaults: configuration.webhook.defaultSecrets,
                 byWebhookID: secretsByWebhookID.mapValues { $0.compactMap { WebhookSecret($0) } }
             )
         )

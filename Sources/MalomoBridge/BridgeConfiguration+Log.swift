@@ -1,0 +1,24 @@
+import Logging
+
+extension BridgeConfiguration {
+    /// Logging: `LOG_*`.
+    public struct Log: Sendable {
+        /// Log level.
+        public var level: Logger.Level = .info
+        /// `json` or `text`.
+        public var format: LogFormat = .json
+
+        /// The defaults.
+        public init() {}
+
+        init(reading values: inout SettingValues, dev: Bool) throws(BridgeConfigurationError) {
+            self.level = try values.choice(.logLevel).flatMap { Logger.Level(rawValue: $0) } ?? .info
+            if let format = try values.choice(.logFormat, applyingDefault: false) {
+                self.format = format == "json" ? .json : .text
+            } else {
+                self.format = dev ? .text : .json
+                values.show(.logFormat, as: self.format.rawValue)
+            }
+        }
+    }
+}
