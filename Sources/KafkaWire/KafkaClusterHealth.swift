@@ -13,8 +13,6 @@ public final class KafkaClusterHealth: Service, Sendable {
     private let interval: Duration
     private let timeout: Duration
     private let reachable = Atomic<Bool>(false)
-    /// Signalled at shutdown, so the thread does not sleep out its interval first.
-    private let wakeUp = DispatchSemaphore(value: 0)
 
     /// Checks `producer`'s cluster every `interval` while running, each check bounded by `timeout`.
     public init(producer: KafkaProducer, interval: Duration = .seconds(1), timeout: Duration = .seconds(1)) {
@@ -23,21 +21,26 @@ public final class KafkaClusterHealth: Service, Sendable {
         self.timeout = timeout
     }
 
-    /// The last check's answer (`false` until the first check finished).
+    /// The last check's answer: `false` until the first check finished, and once ``run()`` ended.
     public var isReachable: Bool { self.reachable.load(ordering: .relaxed) }
 
     /// Checks until graceful shutdown or cancellation, then stops the thread. Run it once.
     public func run() async throws {
         let interval = DispatchTimeInterval.milliseconds(Int(clamping: self.interval.wholeMilliseconds))
+        // Signalled at shutdown, so the thread does not sleep out its interval first. One per
+        // run: a signal the thread never waited for is not left for another.
+        let wakeUp = DispatchSemaphore(value: 0)
         let thread = PollThread(name: "kafka-health") { [self] shouldStop in
             while !shouldStop() {
                 self.reachable.store(self.producer.isClusterReachable(timeout: self.timeout), ordering: .relaxed)
-                _ = self.wakeUp.wait(timeout: .now() + interval)
+                _ = wakeUp.wait(timeout: .now() + interval)
             }
         }
         try? await gracefulShutdown()
         thread.requestStop()
-        self.wakeUp.signal()
+        wakeUp.signal()
         await thread.join()
+        // No longer checked: whoever still asks must not read a stale "reachable".
+        self.reachable.store(false, ordering: .relaxed)
     }
 }

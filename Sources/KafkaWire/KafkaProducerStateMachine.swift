@@ -3,8 +3,8 @@
 /// `running` counts the sends between their stop check and their enqueue. Shutdown moves to
 /// `draining` until that count is zero, so the final flush covers every send that passed the
 /// check and none slips in after the poll loop ended; then `flushing` (the poll thread flushes
-/// and stops), then `finished`. Each transition returns what its caller must do, outside the
-/// lock.
+/// and stops; the poll thread's own end is awaited through `PollThread.join()`). Each
+/// transition returns what its caller must do, outside the lock.
 struct KafkaProducerStateMachine {
     private enum State {
         case running(enqueuing: Int)

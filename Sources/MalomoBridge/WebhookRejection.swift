@@ -4,15 +4,19 @@ import KafkaWire
 
 /// A webhook the bridge does not acknowledge, thrown by the step that refused it: its outcome
 /// (and so its HTTP status), the message answered, and what else the answer needs.
-public struct WebhookRejection: Error, HTTPResponseError {
+///
+/// Internal: ``WebhookHandler`` catches every one and answers it itself (request id, metrics,
+/// log line, the connection's close); the `HTTPResponseError` conformance only gives one that
+/// escaped by mistake the same status and body.
+struct WebhookRejection: Error, HTTPResponseError {
     /// What happened, as logged and counted.
-    public let outcome: WebhookOutcome
+    let outcome: WebhookOutcome
     /// The `message` of the error body.
-    public let message: String
+    let message: String
     /// Kafka's error, when publishing failed (logged as the detail).
-    public let kafkaError: KafkaError?
+    let kafkaError: KafkaError?
     /// Answered without reading the whole body: the connection closes after the answer.
-    public let closesConnection: Bool
+    let closesConnection: Bool
 
     init(_ outcome: WebhookOutcome, _ message: String, kafkaError: KafkaError? = nil, closesConnection: Bool = false) {
         self.outcome = outcome
@@ -24,10 +28,10 @@ public struct WebhookRejection: Error, HTTPResponseError {
     /// Seconds in `Retry-After` on 503 (Malomo keeps its own backoff; this is for other clients).
     static let retryAfterSeconds = "5"
 
-    public var status: HTTPResponse.Status { self.outcome.status }
+    var status: HTTPResponse.Status { self.outcome.status }
 
     /// The error body, with `Retry-After` on a 503.
-    public func response(from request: Request, context: some RequestContext) throws -> Response {
+    func response(from request: Request, context: some RequestContext) throws -> Response {
         self.response
     }
 

@@ -9,7 +9,8 @@ import Synchronization
 
 /// A ``WebhookPublisher`` that keeps what it is given in memory, for the HTTP contract without a
 /// broker: it acknowledges at the next offset of partition 0 of the record's topic, or fails as
-/// told, or never answers (the handler's deadline must then end the wait).
+/// told, or never answers and ends the wait at the publish's timeout, as ``WebhookPublisher``
+/// requires of every publisher (KafkaWebhookPublisherTests holds librdkafka's to it).
 final class MemoryPublisher: WebhookPublisher {
     enum Behaviour: Sendable {
         case acknowledge
@@ -26,17 +27,21 @@ final class MemoryPublisher: WebhookPublisher {
     }
 
     let maxRecordBytes: Int
-    private let state: Mutex<(behaviour: Behaviour, published: [Published])>
+    private let state: Mutex<(behaviour: Behaviour, published: [Published], attempts: Int)>
 
     init(_ behaviour: Behaviour = .acknowledge, maxRecordBytes: Int = 1_000_000) {
         self.maxRecordBytes = maxRecordBytes
-        self.state = Mutex((behaviour, []))
+        self.state = Mutex((behaviour, [], 0))
     }
 
     var inFlightCount: Int { 0 }
 
     /// What was acknowledged, in order.
     var published: [Published] { self.state.withLock { $0.published } }
+
+    /// How often ``publish(_:body:timestampMilliseconds:timeout:eventLoop:)`` was called,
+    /// whatever the outcome.
+    var attempts: Int { self.state.withLock { $0.attempts } }
 
     func behave(_ behaviour: Behaviour) { self.state.withLock { $0.behaviour = behaviour } }
 
@@ -48,6 +53,7 @@ final class MemoryPublisher: WebhookPublisher {
         eventLoop: any EventLoop
     ) async throws(KafkaError) -> KafkaDeliveryReport {
         let outcome: Result<KafkaDeliveryReport, KafkaError>? = self.state.withLock { state in
+            state.attempts += 1
             switch state.behaviour {
             case .acknowledge:
                 let offset = Int64(state.published.count { $0.record.topic == record.topic })

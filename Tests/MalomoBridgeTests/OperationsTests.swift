@@ -287,6 +287,7 @@ import Testing
         let harness = try BridgeHarness(brokers: 1)
         let health = KafkaClusterHealth(producer: harness.producer, interval: .milliseconds(200), timeout: .milliseconds(500))
         let checking = Task { try await health.run() }
+        defer { checking.cancel() }
         let state = BridgeState(health: health)
         let app = BridgeApplication.makeManagementApplication(
             configuration: harness.configuration,
