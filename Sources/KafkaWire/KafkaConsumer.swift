@@ -52,14 +52,11 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
-    /// The requests waiting for the consumer thread, and whether the consumer is closed.
+    /// The requests waiting for the consumer thread and the consumer's lifecycle, in one
+    /// lock; the thread sleeps on `wakeUp` between requests.
     private final class Mailbox: Sendable {
-        let requests = Mutex<[Request]>([])
+        let state = Mutex(KafkaConsumerStateMachine<Request>())
         let wakeUp = DispatchSemaphore(value: 0)
-        let closed = Atomic<Bool>(false)
-        /// Set once the consumer thread answered its last request and ended.
-        let finished = Atomic<Bool>(false)
-        let stopped = Atomic<Bool>(false)
         /// librdkafka polls that came back empty while a request waited (tests wait on it to
         /// know a `next()` is really blocked in librdkafka).
         let emptyPolls = Atomic<Int>(0)
@@ -91,7 +88,7 @@ public final class KafkaConsumer: Sendable {
         self.thread = PollThread(name: "kafka-consumer") { _ in
             while true {
                 mailbox.wakeUp.wait()
-                guard let request = mailbox.requests.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) else { continue }
+                guard let request = mailbox.state.withLock({ $0.next() }) else { continue }
                 switch request {
                 case .poll(let poll):
                     Self.serve(poll, client: client, mailbox: mailbox)
@@ -130,11 +127,7 @@ public final class KafkaConsumer: Sendable {
                     client.consumerClose()
                     // Answer anything still queued, then end the thread; from now on enqueue()
                     // answers by itself.
-                    let rest = mailbox.requests.withLock { queue in
-                        defer { queue = [] }
-                        mailbox.finished.store(true, ordering: .releasing)
-                        return queue
-                    }
+                    let rest = mailbox.state.withLock { $0.finish() }
                     for request in rest { Self.answerClosed(request) }
                     continuation.resume()
                     return
@@ -145,7 +138,7 @@ public final class KafkaConsumer: Sendable {
 
     private static func serve(_ poll: PollRequest, client: RDKafkaClient, mailbox: Mailbox) {
         while true {
-            if mailbox.closed.load(ordering: .acquiring) || mailbox.stopped.load(ordering: .acquiring) {
+            if mailbox.state.withLock({ $0.pollsEnd }) {
                 poll.resume(.success(.closed))
                 return
             }
@@ -190,13 +183,9 @@ public final class KafkaConsumer: Sendable {
     }
 
     private func enqueue(_ request: Request) {
-        let accepted = self.mailbox.requests.withLock { queue in
-            // After close() no new poll starts; after the thread ended nothing is served at all.
-            if self.mailbox.finished.load(ordering: .acquiring) { return false }
-            if self.mailbox.closed.load(ordering: .acquiring), case .poll = request { return false }
-            queue.append(request)
-            return true
-        }
+        let isPoll = if case .poll = request { true } else { false }
+        // After close() no new poll starts; after the thread ended nothing is served at all.
+        let accepted = self.mailbox.state.withLock { $0.enqueue(request, isPoll: isPoll) }
         if accepted { self.mailbox.wakeUp.signal() } else { Self.answerClosed(request) }
     }
 
@@ -281,13 +270,13 @@ public final class KafkaConsumer: Sendable {
     /// Makes pending and later ``next()`` calls return `nil` at once, while the consumer stays
     /// in its group so that processed offsets can still be committed before ``close()``.
     public func stopReading() {
-        self.mailbox.stopped.store(true, ordering: .releasing)
+        self.mailbox.state.withLock { $0.stopReading() }
     }
 
     /// Leaves the group and stops the consumer thread. Pending ``next()`` calls return `nil`.
     /// Idempotent.
     public func close() async {
-        guard !self.mailbox.closed.exchange(true, ordering: .acquiringAndReleasing) else {
+        guard self.mailbox.state.withLock({ $0.beginClose() }) else {
             await self.thread.join()
             return
         }
