@@ -123,9 +123,10 @@ public final class BridgeMetrics: Sendable {
 
     /// The `topic` label: a documented Malomo topic, `other` (well-formed, undocumented),
     /// `invalid` (missing or malformed), or `unverified` before the signature was checked.
-    static func topicLabel(for header: String?, verified: Bool) -> String {
+    /// `topic` is the one the router parsed (the header is not parsed a second time).
+    static func topicLabel(for topic: MalomoTopic?, verified: Bool) -> String {
         guard verified else { return "unverified" }
-        guard let header, let topic = MalomoTopic(header) else { return "invalid" }
+        guard let topic else { return "invalid" }
         return topic.isKnown ? topic.rawValue : "other"
     }
 

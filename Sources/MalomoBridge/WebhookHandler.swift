@@ -56,6 +56,8 @@ public final class WebhookHandler: Sendable {
         var webhookID: String?
         var malomoTopic: String?
         var eventID: String?
+        /// The Malomo topic as the router parsed it, once verified.
+        var topic: MalomoTopic?
         var verified = false
 
         init() {}
@@ -176,6 +178,7 @@ public final class WebhookHandler: Sendable {
         }
         exchange.verified = true
         exchange.eventID = record.eventID
+        exchange.topic = record.malomoTopic
         self.metrics.attempt(request.headers[.malomoAttemptNumber])
 
         // A record librdkafka would refuse by itself (message.max.bytes) never fits, however often
@@ -270,7 +273,7 @@ public final class WebhookHandler: Sendable {
         let elapsed = ContinuousClock.now - exchange.started
         self.metrics.requestDuration.record(duration: elapsed)
         self.metrics.received(
-            topicLabel: BridgeMetrics.topicLabel(for: exchange.malomoTopic, verified: exchange.verified),
+            topicLabel: BridgeMetrics.topicLabel(for: exchange.topic, verified: exchange.verified),
             outcome: outcome
         )
         let level: Logger.Level =
