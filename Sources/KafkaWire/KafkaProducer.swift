@@ -103,14 +103,14 @@ public final class KafkaProducer: Service, Sendable {
     /// broker's acknowledgement. See ``send(_:)``. `timestampMilliseconds` (since the epoch)
     /// is the record's timestamp; `nil` lets librdkafka use the time of this call. `wait`
     /// lets the caller end the wait at its own deadline (``KafkaDeliveryWait/abandon()``).
-    public func send<Value: KafkaContiguousBytes>(
+    public func send<Value: KafkaContiguousBytes, Headers: Collection>(
         topic: String,
         key: [UInt8]?,
         value: Value,
-        headers: [KafkaHeader],
+        headers: Headers,
         timestampMilliseconds: Int64? = nil,
         wait: KafkaDeliveryWait = KafkaDeliveryWait()
-    ) async throws(KafkaError) -> KafkaDeliveryReport {
+    ) async throws(KafkaError) -> KafkaDeliveryReport where Headers.Element: KafkaHeaderField {
         guard self.lifecycle.withLock({ $0.beginEnqueue() }) else {
             throw KafkaError(code: .shutdown, reason: "the producer is shutting down")
         }

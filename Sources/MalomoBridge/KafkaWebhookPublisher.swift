@@ -1,4 +1,5 @@
 import KafkaWire
+import MalomoContract
 import MalomoWebhookCore
 import NIOCore
 
@@ -32,10 +33,20 @@ public struct KafkaWebhookPublisher: WebhookPublisher {
             topic: record.topic,
             key: record.key,
             value: body,
-            headers: record.headers.map { KafkaHeader(key: $0.name, string: $0.value) },
+            headers: record.headers,
             timestampMilliseconds: timestampMilliseconds,
             wait: wait
         )
+    }
+}
+
+/// The contract's headers go to librdkafka as they are: name and UTF-8 value in place.
+extension MalomoHeaderField: KafkaHeaderField {
+    public var kafkaHeaderName: String { self.name }
+
+    public func withKafkaHeaderValue<Result>(_ body: (UnsafeRawBufferPointer?) throws -> Result) rethrows -> Result {
+        var value = self.value
+        return try value.withUTF8 { try body(UnsafeRawBufferPointer($0)) }
     }
 }
 

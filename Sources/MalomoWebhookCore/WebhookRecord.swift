@@ -7,7 +7,7 @@ public struct WebhookRecord: Sendable, Hashable {
     /// The body's top-level `"id"`, if it has one.
     public var key: [UInt8]?
     /// Headers in contract order (see ``WebhookRecordHeader``).
-    public var headers: [(name: String, value: String)]
+    public var headers: [MalomoHeaderField]
     /// The event id (also in the headers).
     public var eventID: String
     /// Set when the record goes to the dead-letter topic.
@@ -18,7 +18,7 @@ public struct WebhookRecord: Sendable, Hashable {
     public static func == (lhs: WebhookRecord, rhs: WebhookRecord) -> Bool {
         lhs.topic == rhs.topic && lhs.key == rhs.key && lhs.eventID == rhs.eventID
             && lhs.deadLetterReason == rhs.deadLetterReason && lhs.malomoTopic == rhs.malomoTopic
-            && lhs.headers.elementsEqual(rhs.headers) { $0.name == $1.name && $0.value == $1.value }
+            && lhs.headers == rhs.headers
     }
 
     public func hash(into hasher: inout Hasher) {

@@ -62,26 +62,26 @@ public struct WebhookRouter: Sendable {
             }
         }
         if reason == nil, !webhookIDIsValid { reason = .invalidHeader }
-        var headers: [(name: String, value: String)] = []
+        var headers: [MalomoHeaderField] = []
         headers.reserveCapacity(13)
-        if let malomoTopic { headers.append((MalomoRecordHeader.malomoTopic, malomoTopic)) }
-        if let webhookID { headers.append((MalomoRecordHeader.webhookID, webhookID)) }
-        if let attemptNumber { headers.append((MalomoRecordHeader.attemptNumber, attemptNumber)) }
-        headers.append((MalomoRecordHeader.eventID, eventID))
-        headers.append((MalomoRecordHeader.receivedAt, receivedAt))
-        headers.append((MalomoRecordHeader.contentType, MalomoContractDefaults.contentType))
+        if let malomoTopic { headers.append(MalomoHeaderField(MalomoRecordHeader.malomoTopic, malomoTopic)) }
+        if let webhookID { headers.append(MalomoHeaderField(MalomoRecordHeader.webhookID, webhookID)) }
+        if let attemptNumber { headers.append(MalomoHeaderField(MalomoRecordHeader.attemptNumber, attemptNumber)) }
+        headers.append(MalomoHeaderField(MalomoRecordHeader.eventID, eventID))
+        headers.append(MalomoHeaderField(MalomoRecordHeader.receivedAt, receivedAt))
+        headers.append(MalomoHeaderField(MalomoRecordHeader.contentType, MalomoContractDefaults.contentType))
         // A webhook id that cannot be a header or URI segment never reaches `ce_source`.
         if self.cloudEvents, webhookIDIsValid {
-            headers.append((MalomoRecordHeader.CloudEvents.specVersion, CloudEventAttributes.specVersion))
-            headers.append((MalomoRecordHeader.CloudEvents.id, eventID))
-            headers.append((MalomoRecordHeader.CloudEvents.type, CloudEventAttributes.type(for: topic)))
-            headers.append((MalomoRecordHeader.CloudEvents.source, CloudEventAttributes.source(webhookID: webhookID)))
-            headers.append((MalomoRecordHeader.CloudEvents.time, receivedAt))
+            headers.append(MalomoHeaderField(MalomoRecordHeader.CloudEvents.specVersion, CloudEventAttributes.specVersion))
+            headers.append(MalomoHeaderField(MalomoRecordHeader.CloudEvents.id, eventID))
+            headers.append(MalomoHeaderField(MalomoRecordHeader.CloudEvents.type, CloudEventAttributes.type(for: topic)))
+            headers.append(MalomoHeaderField(MalomoRecordHeader.CloudEvents.source, CloudEventAttributes.source(webhookID: webhookID)))
+            headers.append(MalomoHeaderField(MalomoRecordHeader.CloudEvents.time, receivedAt))
             if let key, let subject = String(validating: key, as: UTF8.self), CloudEventAttributes.isValidSubject(subject) {
-                headers.append((MalomoRecordHeader.CloudEvents.subject, subject))
+                headers.append(MalomoHeaderField(MalomoRecordHeader.CloudEvents.subject, subject))
             }
         }
-        if let reason { headers.append((MalomoRecordHeader.deadLetterReason, reason.rawValue)) }
+        if let reason { headers.append(MalomoHeaderField(MalomoRecordHeader.deadLetterReason, reason.rawValue)) }
         return WebhookRecord(
             topic: reason == nil ? topic!.kafkaTopic(prefix: self.topicPrefix) : self.deadLetterTopic,
             key: key,

@@ -85,24 +85,20 @@ final class RDKafkaClient: @unchecked Sendable {
 
     /// Enqueues one record. On success librdkafka owns `opaque` until the delivery report.
     /// Key and value are copied by librdkafka (`RD_KAFKA_MSG_F_COPY`) before this returns.
-    func produce(
+    func produce<Headers: Collection>(
         topic: String,
         key: [UInt8]?,
         value: UnsafeRawBufferPointer,
-        headers recordHeaders: [KafkaHeader],
+        headers recordHeaders: Headers,
         timestampMilliseconds: Int64?,
         opaque: UnsafeMutableRawPointer
-    ) -> KafkaError? {
+    ) -> KafkaError? where Headers.Element: KafkaHeaderField {
         var headers: OpaquePointer? = nil
         if !recordHeaders.isEmpty {
             headers = rd_kafka_headers_new(recordHeaders.count)
             for header in recordHeaders {
-                if let headerValue = header.value {
-                    headerValue.withUnsafeBytes { bytes in
-                        _ = rd_kafka_header_add(headers, header.key, -1, bytes.baseAddress, bytes.count)
-                    }
-                } else {
-                    _ = rd_kafka_header_add(headers, header.key, -1, nil, 0)
+                header.withKafkaHeaderValue { bytes in
+                    _ = rd_kafka_header_add(headers, header.kafkaHeaderName, -1, bytes?.baseAddress, bytes?.count ?? 0)
                 }
             }
         }
