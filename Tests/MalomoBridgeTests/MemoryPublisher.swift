@@ -91,15 +91,10 @@ struct HTTPContractHarness {
         logger.logLevel = .warning
         self.logger = logger
         // No broker is ever contacted: the address only satisfies the type.
-        var configuration = BridgeConfiguration(kafkaBrokers: ["127.0.0.1:1"])
-        configuration.webhook.defaultSecrets = [WebhookSecret(BridgeHarness.secret)!]
-        configure(&configuration)
-        self.configuration = configuration
-        self.secrets = WebhookSecretStore(
-            .init(
-                defaults: configuration.webhook.defaultSecrets,
-                byWebhookID: secretsByWebhookID.mapValues { $0.compactMap { WebhookSecret($0) } }
-            )
+        (self.configuration, self.secrets) = BridgeHarness.configuration(
+            brokers: ["127.0.0.1:1"],
+            secretsByWebhookID: secretsByWebhookID,
+            configure: configure
         )
         self.publisher = MemoryPublisher(behaviour, maxRecordBytes: maxRecordBytes)
     }

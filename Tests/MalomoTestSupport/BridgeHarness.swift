@@ -35,17 +35,30 @@ package struct BridgeHarness {
             try self.cluster.createTopic(topic.kafkaTopic(prefix: "malomo."), partitions: 3, replicationFactor: 1)
         }
         try self.cluster.createTopic("malomo.dead-letter", partitions: 1, replicationFactor: 1)
-        var configuration = BridgeConfiguration(kafkaBrokers: [self.cluster.bootstrapServers])
+        (self.configuration, self.secrets) = Self.configuration(
+            brokers: [self.cluster.bootstrapServers],
+            secretsByWebhookID: secretsByWebhookID,
+            configure: configure
+        )
+        self.producer = try KafkaProducer(configuration: self.configuration.producerConfiguration, logger: logger)
+    }
+
+    /// A test configuration (the test secret as default, then `configure`) and its secret store.
+    package static func configuration(
+        brokers: [String],
+        secretsByWebhookID: [String: [String]],
+        configure: (inout BridgeConfiguration) -> Void
+    ) -> (BridgeConfiguration, WebhookSecretStore) {
+        var configuration = BridgeConfiguration(kafkaBrokers: brokers)
         configuration.webhook.defaultSecrets = [WebhookSecret(Self.secret)!]
         configure(&configuration)
-        self.configuration = configuration
-        self.secrets = WebhookSecretStore(
+        let secrets = WebhookSecretStore(
             .init(
                 defaults: configuration.webhook.defaultSecrets,
                 byWebhookID: secretsByWebhookID.mapValues { $0.compactMap { WebhookSecret($0) } }
             )
         )
-        self.producer = try KafkaProducer(configuration: configuration.producerConfiguration, logger: logger)
+        return (configuration, secrets)
     }
 
     package func application() -> some ApplicationProtocol {
