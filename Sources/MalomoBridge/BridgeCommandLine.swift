@@ -49,8 +49,15 @@ public enum BridgeCommandLine {
                 let name =
                     setting.flag.map { "\(setting.environmentVariable) / \($0)" }
                     ?? "\(setting.environmentVariable) (or \(setting.environmentVariable)_FILE)"
-                let hasDefault = setting.defaultValue != nil || setting.shownDefault != nil
-                var facts = [hasDefault ? "default \(setting.defaultDescription.replacingBackticks())" : "no default"]
+                let shown = setting.defaultDescription.replacingBackticks()
+                var facts: [String]
+                if setting.defaultValue == nil && setting.shownDefault == nil {
+                    facts = ["no default"]
+                } else if shown.hasPrefix("(") {
+                    facts = [String(shown.dropFirst().dropLast())]  // "(required; dev mode: …)"
+                } else {
+                    facts = ["default \(shown)"]
+                }
                 if let values = setting.valuesDescription { facts.append(values) }
                 lines.append("  \(name)  (\(facts.joined(separator: "; ")))")
                 lines.append("      \(setting.help.replacingBackticks())")

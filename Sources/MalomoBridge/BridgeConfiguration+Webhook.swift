@@ -105,9 +105,7 @@ extension BridgeConfiguration {
                     self.defaultSecrets = [secret]
                 }
             }
-            values.show(.malomoWebhookSecret, as: self.defaultSecrets.isEmpty ? "(unset)" : "[redacted: \(self.defaultSecrets.count)]")
             self.secretsDirectory = try values.text(.malomoWebhookSecretsDir)
-            values.show(.malomoWebhookSecretsDir, as: self.secretsDirectory ?? "(unset)")
         }
     }
 

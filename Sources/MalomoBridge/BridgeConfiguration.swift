@@ -38,7 +38,9 @@ public struct BridgeConfiguration: Sendable {
     /// checks message timeouts about once a second, so leave that much (or half the ack
     /// timeout, when it is short) for the failure report to arrive before the deadline.
     public var messageTimeout: Duration {
-        self.webhook.ackTimeout - min(.seconds(1), self.webhook.ackTimeout / 2)
+        // In whole milliseconds, halved as integers: 101 ms gives 51, not 50.5 rounded down.
+        let ack = self.webhook.ackTimeout.wholeMilliseconds
+        return .milliseconds(ack - min(1000, ack / 2))
     }
 
     /// The largest Kafka record a webhook of `MAX_BODY_BYTES` normally becomes: the body, the
@@ -109,9 +111,14 @@ extension BridgeConfiguration {
     }
 
     /// The configuration as text for the startup log, secrets redacted: every setting's value
-    /// as read or defaulted (``settingsInForce``), and the librdkafka properties passed through.
+    /// as read or defaulted (``settingsInForce``), the librdkafka properties passed through, and
+    /// what dev mode (or other code) set after reading: the brokers and the secrets in use.
     public var redactedSummary: [String: String] {
         var summary = self.settingsInForce
+        summary[BridgeSetting.kafkaBrokers.environmentVariable] = self.kafka.brokers.joined(separator: ",")
+        summary[BridgeSetting.malomoWebhookSecret.environmentVariable] =
+            self.webhook.defaultSecrets.isEmpty ? "(unset)" : "[redacted: \(self.webhook.defaultSecrets.count)]"
+        summary[BridgeSetting.malomoWebhookSecretsDir.environmentVariable] = self.webhook.secretsDirectory ?? "(unset)"
         summary["KAFKA_PROPERTIES"] = self.kafka.properties.keys.sorted().map { key in
             "\(key)=\(KafkaProducerConfiguration.isSecretProperty(key) ? "[redacted]" : self.kafka.properties[key]!)"
         }.joined(separator: ",")

@@ -21,7 +21,7 @@ public struct BridgeSetting: Sendable, Hashable, CustomStringConvertible {
         case secret
     }
 
-    /// Where the setting belongs: the section of `--help` and of the startup summary.
+    /// Where the setting belongs: its section of `--help`.
     public enum Group: String, Sendable, CaseIterable {
         case webhook = "Webhook"
         case http = "HTTP"

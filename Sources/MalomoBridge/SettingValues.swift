@@ -101,6 +101,8 @@ struct SettingValues {
         }
         let value = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard !value.isEmpty else { throw .init(setting: file.environmentVariable, message: "'\(path)' is empty") }
+        // Shown as set either way, never its text.
+        self.show(setting, as: "[redacted]")
         return value
     }
 

@@ -236,4 +236,47 @@ import Testing
         #expect(throws: Never.self) { try BridgeCommandLine.validate(["--dev", "--http-port", "9000", "--ack-timeout-ms=3000"]) }
         #expect(throws: BridgeConfigurationError.self) { try BridgeCommandLine.validate(["--kafka-broker", "x"]) }
     }
+
+    /// Every declared variable is the one swift-configuration's environment provider reads for
+    /// the setting's key (a key whose derived name the provider spells otherwise would be
+    /// silently ignored).
+    @Test func everyDeclaredVariableReachesItsKey() {
+        for setting in BridgeConfiguration.settings {
+            let reader = ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: [setting.environmentVariable: "x"]))
+            let value =
+                setting.kind == .list
+                ? reader.stringArray(forKey: ConfigKey(setting.key))?.joined(separator: ",")
+                : reader.string(forKey: ConfigKey(setting.key), isSecret: setting.isSecret)
+            #expect(value == "x", "\(setting.environmentVariable) does not reach \(setting.key)")
+        }
+    }
+
+    /// message.timeout.ms is ACK_TIMEOUT_MS less min(1 s, half of it), halved in whole ms.
+    @Test(arguments: [(101, 51), (1999, 1000), (2000, 1000), (5000, 4000), (100, 50)])
+    func messageTimeoutIsDerivedInWholeMilliseconds(ack: Int, expected: Int) throws {
+        let configuration = try read(["KAFKA_BROKERS": "k:1", "ACK_TIMEOUT_MS": String(ack)])
+        #expect(configuration.messageTimeout == .milliseconds(expected))
+    }
+
+    /// The summary shows what is in use, also what dev mode sets after reading (its brokers
+    /// and secret), and a secret given as a file is shown as set, never as text.
+    @Test func theSummaryShowsWhatIsInUse() throws {
+        var configuration = try read([:], dev: true)
+        #expect(configuration.redactedSummary["MALOMO_WEBHOOK_SECRET"] == "(unset)")
+        configuration.kafka.brokers = ["127.0.0.1:1", "127.0.0.1:2"]
+        configuration.webhook.defaultSecrets = [WebhookSecret("dev-secret")!]
+        #expect(configuration.redactedSummary["KAFKA_BROKERS"] == "127.0.0.1:1,127.0.0.1:2")
+        #expect(configuration.redactedSummary["MALOMO_WEBHOOK_SECRET"] == "[redacted: 1]")
+        let tidied = try read(["KAFKA_BROKERS": "a:1,,b:2,"])
+        #expect(tidied.redactedSummary["KAFKA_BROKERS"] == "a:1,b:2")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("sasl-\(UUID().uuidString)")
+        try "file-secret-value".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let sasl = try read([
+            "KAFKA_BROKERS": "k:1", "KAFKA_SECURITY_PROTOCOL": "sasl_ssl", "KAFKA_SASL_MECHANISM": "PLAIN",
+            "KAFKA_SASL_USERNAME": "u", "KAFKA_SASL_PASSWORD_FILE": file.path,
+        ])
+        #expect(sasl.redactedSummary["KAFKA_SASL_PASSWORD"] == "[redacted]")
+        #expect(!sasl.redactedSummary.values.contains { $0.contains("file-secret-value") })
+    }
 }
