@@ -59,6 +59,10 @@ def test_dockerfile_properties():
     assert text.count(build + " --product") == 3
     build_release = (ROOT / "scripts" / "build-release").read_text()
     assert f"release=({build})" in build_release, "scripts/build-release builds the binaries as the build stage does"
+    build_stage = text.split("\nFROM ${RUNTIME_IMAGE}")[0]
+    build_packages = re.search(r"install -y --no-install-recommends (.*?) \\", build_stage).group(1)
+    assert f"scripts/ensure-packages {build_packages} >&2" in build_release, \
+        "scripts/build-release installs what the build stage installs (libcurl's dev library: malomo-admin links URLSession)"
     for script in ["check-image", "check-network-faults"]:
         assert "scripts/build-release " in (ROOT / "scripts" / script).read_text(), f"{script} uses scripts/build-release"
     runtime = text.split("\nFROM ${RUNTIME_IMAGE}")[1]
