@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""Before/after of two bridge builds in one run: Benchmarks/compare.py BEFORE AFTER [--rounds N]
+
+BEFORE and AFTER are malomo-bridge executables (release builds, e.g. one copied aside before a
+change and .build/release/malomo-bridge after it). Both run at once against one malomo-mock-kafka
+process (3 brokers), on ports of their own, and are driven alternately, the order swapped every
+round so neither always goes first:
+
+  - at a fixed 2,000 req/s (hey, 20 clients, 10 s, signed order.json): CPU per answered request
+    of the bridge process (every thread, /proc/PID/stat), p50/p99/max;
+  - saturated (wrk, 2 threads, 64 connections, 6 s, five topics): req/s and CPU per request.
+
+The run fails unless every answer was a 202 and Kafka holds exactly one record per 202 of the
+two bridges together. It prints each round and the medians of AFTER/BEFORE, and writes
+bench-results/compare.json. Needs .build/release/malomo-mock-kafka (Benchmarks/run builds it).
+"""
+import argparse
+import json
+import os
+import pathlib
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import hashlib
+import hmac
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import harness  # noqa: E402  (the same load generators, CPU accounting and checks)
+
+ROOT = harness.ROOT
+PORTS = {"before": (18212, 18213), "after": (18222, 18223)}
+
+
+def accepted_and_other(management_port):
+    text = urllib.request.urlopen(f"http://127.0.0.1:{management_port}/metrics", timeout=5).read().decode()
+    accepted = other = 0
+    for labels, value in re.findall(r'malomo_bridge_webhooks_received_total\{([^}]*)\} (\S+)', text):
+        if 'outcome="accepted"' in labels:
+            accepted += int(float(value))
+        else:
+            other += int(float(value))
+    return accepted, other
+
+
+def main():
+    parser = argparse.ArgumentParser(description="Before/after of two bridge builds in one run (see the module's docstring).")
+    parser.add_argument("before", type=pathlib.Path)
+    parser.add_argument("after", type=pathlib.Path)
+    parser.add_argument("--rounds", type=int, default=3)
+    options = parser.parse_args()
+    rounds = options.rounds
+    binaries = {"before": options.before.resolve(), "after": options.after.resolve()}
+    for name, path in binaries.items():
+        if not os.access(path, os.X_OK):
+            sys.exit(f"{name}: {path} is not an executable")
+    work = pathlib.Path(tempfile.mkdtemp(prefix="malomo-compare-"))
+    lua = work / "post.lua"
+    subprocess.run([sys.executable, str(ROOT / "Benchmarks/wrk/make-lua.py"), harness.SECRET, str(harness.FIXTURES), str(lua)],
+                   check=True)
+    processes = []
+    try:
+        kafka = subprocess.Popen([str(ROOT / ".build/release/malomo-mock-kafka"), "--brokers", "3"],
+                                 stdout=subprocess.PIPE, stderr=open(work / "kafka.err", "w"), text=True)
+        processes.append(kafka)
+        line = kafka.stdout.readline()
+        m = re.match(r"bootstrap.servers=(\S+)", line)
+        assert m, f"malomo-mock-kafka did not start: {line!r}"
+        bootstrap = m.group(1)
+        bridges = {}
+        for name, (port, management) in PORTS.items():
+            env = dict(os.environ, LOG_LEVEL="warning", LOG_FORMAT="json", KAFKA_BROKERS=bootstrap,
+                       MALOMO_WEBHOOK_SECRET=harness.SECRET, HTTP_HOST="127.0.0.1", HTTP_PORT=str(port),
+                       MANAGEMENT_PORT=str(management))
+            bridges[name] = subprocess.Popen([str(binaries[name])], stdout=subprocess.DEVNULL,
+                                             stderr=open(work / f"{name}.err", "w"), env=env)
+            processes.append(bridges[name])
+        for name, (port, management) in PORTS.items():
+            harness.wait_http(management, "/readyz")
+        time.sleep(1)
+        for name, (port, _) in PORTS.items():
+            harness.expect_only(f"{name} warm-up", harness.wrk(port, str(lua), "2s", 16)["statuses"], 202)
+        body = harness.FIXTURES / "order.json"
+        signature = hmac.new(harness.SECRET.encode(), body.read_bytes(), hashlib.sha256).hexdigest().upper()
+        headers = [("Content-Type", "application/json"), ("Malomo-Topic", "orders:created"),
+                   ("Malomo-Webhook-Id", "bench"), ("Malomo-Attempt-Number", "1"), ("Malomo-Signature", signature)]
+        results = {"before": str(binaries["before"]), "after": str(binaries["after"]), "rounds": []}
+        for number in range(rounds):
+            order = ["before", "after"] if number % 2 == 0 else ["after", "before"]
+            entry = {}
+            for name in order:
+                port = PORTS[name][0]
+                fixed = harness.measured(bridges[name].pid, lambda: harness.hey_fixed_rate(port, str(body), headers), kafka.pid)
+                harness.expect_only(f"{name} round {number + 1} at 2,000 req/s", fixed["statuses"], 202)
+                fixed.pop("latencies")
+                entry[name] = {"fixed": fixed}
+            for name in order:
+                port = PORTS[name][0]
+                saturated = harness.measured(bridges[name].pid, lambda: harness.wrk(port, str(lua)), kafka.pid)
+                harness.expect_only(f"{name} round {number + 1} saturated", saturated["statuses"], 202)
+                entry[name]["saturated"] = saturated
+            b, a = entry["before"], entry["after"]
+            entry["ratios"] = {
+                "fixed_cpu_per_request": a["fixed"]["cpu_us_per_request"] / b["fixed"]["cpu_us_per_request"],
+                "fixed_p99": a["fixed"]["p99_ms"] / b["fixed"]["p99_ms"],
+                "saturated_throughput": a["saturated"]["requests_per_second"] / b["saturated"]["requests_per_second"],
+                "saturated_cpu_per_request": a["saturated"]["cpu_us_per_request"] / b["saturated"]["cpu_us_per_request"],
+            }
+            results["rounds"].append(entry)
+            print(f"round {number + 1} ({' then '.join(order)}):", flush=True)
+            for name in ("before", "after"):
+                f, s = entry[name]["fixed"], entry[name]["saturated"]
+                print(f"  {name:6}: 2,000 req/s: {f['cpu_us_per_request']:.0f} µs CPU/request, p50 {f['p50_ms']:.2f} "
+                      f"p99 {f['p99_ms']:.2f} max {f['max_ms']:.2f} ms; saturated: {s['requests_per_second']:.0f} req/s, "
+                      f"{s['cpu_us_per_request']:.0f} µs CPU/request, p99 {s.get('p99_ms')} ms", flush=True)
+            print("  after/before: " + ", ".join(f"{k} {v:.3f}" for k, v in entry["ratios"].items()), flush=True)
+        time.sleep(0.5)
+        accepted = other = 0
+        for name, (_, management) in PORTS.items():
+            a, o = accepted_and_other(management)
+            accepted += a
+            other += o
+        records = harness.kafka_end_offsets(bootstrap)
+        results["kafka_check"] = {"bridge_202s": accepted, "bridge_non_202s": other, "records_in_kafka": records}
+        print(f"202s answered by both bridges: {accepted}; records in Kafka: {records}; non-202 answers: {other}")
+        results["medians"] = {key: statistics.median(r["ratios"][key] for r in results["rounds"])
+                              for key in results["rounds"][0]["ratios"]}
+        for name in ("before", "after"):
+            results["medians"][f"{name}_fixed_cpu_us_per_request"] = statistics.median(
+                r[name]["fixed"]["cpu_us_per_request"] for r in results["rounds"])
+            results["medians"][f"{name}_saturated_requests_per_second"] = statistics.median(
+                r[name]["saturated"]["requests_per_second"] for r in results["rounds"])
+        print(json.dumps(results["medians"], indent=2))
+        harness.OUT.mkdir(exist_ok=True)
+        (harness.OUT / "compare.json").write_text(json.dumps(results, indent=2))
+        if accepted != records or other:
+            sys.exit("Kafka does not hold exactly one record per 202, or a bridge answered something else")
+    finally:
+        for process in reversed(processes):
+            if process.poll() is None:
+                process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+if __name__ == "__main__":
+    main()
