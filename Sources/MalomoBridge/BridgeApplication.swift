@@ -55,14 +55,19 @@ public enum BridgeApplication {
         var decoder = HTTP1Channel.Configuration.DecoderConfiguration()
         decoder.maxHeaderListSize = configuration.http.maxHeaderBytes
         decoder.maxHeaderFieldSize = configuration.http.maxHeaderBytes
+        let http1 = HTTP1Channel.Configuration(
+            idleTimeout: TimeAmount(configuration.http.idleTimeout),
+            httpDecoderConfiguration: decoder
+        )
         return Application(
             responder: WebhookResponder(handler: handler),
-            server: .http1(
-                configuration: .init(
-                    idleTimeout: TimeAmount(configuration.http.idleTimeout),
-                    httpDecoderConfiguration: decoder
+            // Each connection runs on its own event loop (EventLoopBoundChildChannel): no hop to
+            // Swift's cooperative pool and back for every read, handler and write.
+            server: HTTPServerBuilder { responder in
+                EventLoopBoundChildChannel(
+                    base: HTTP1Channel(responder: responder, configuration: http1)
                 )
-            ),
+            },
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.http.host, port: configuration.http.port),
                 serverName: nil,

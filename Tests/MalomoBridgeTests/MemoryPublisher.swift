@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import KafkaWire
 import Logging
@@ -24,6 +25,10 @@ final class MemoryPublisher: WebhookPublisher {
         let body: [UInt8]
         let timestampMilliseconds: Int64
         let report: KafkaDeliveryReport
+        /// Whether the publish ran on the connection's event loop, and came back to it after a
+        /// resume from another thread (as a delivery report resumes a send, from librdkafka's
+        /// poll thread).
+        let onEventLoop: Bool
     }
 
     let maxRecordBytes: Int
@@ -52,6 +57,11 @@ final class MemoryPublisher: WebhookPublisher {
         timeout: TimeAmount,
         eventLoop: any EventLoop
     ) async throws(KafkaError) -> KafkaDeliveryReport {
+        let calledOnEventLoop = eventLoop.inEventLoop
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            Thread { continuation.resume() }.start()
+        }
+        let onEventLoop = calledOnEventLoop && eventLoop.inEventLoop
         let outcome: Result<KafkaDeliveryReport, KafkaError>? = self.state.withLock { state in
             state.attempts += 1
             switch state.behaviour {
@@ -59,7 +69,13 @@ final class MemoryPublisher: WebhookPublisher {
                 let offset = Int64(state.published.count { $0.record.topic == record.topic })
                 let report = KafkaDeliveryReport(topic: record.topic, partition: 0, offset: offset)
                 state.published.append(
-                    Published(record: record, body: Array(body.readableBytesView), timestampMilliseconds: timestampMilliseconds, report: report)
+                    Published(
+                        record: record,
+                        body: Array(body.readableBytesView),
+                        timestampMilliseconds: timestampMilliseconds,
+                        report: report,
+                        onEventLoop: onEventLoop
+                    )
                 )
                 return .success(report)
             case .fail(let error):

@@ -35,6 +35,21 @@ import Testing
         #expect(published.record.headers.contains { $0.name == "malomo-event-id" && $0.value == accepted.event_id })
     }
 
+    /// Each connection runs on its own event loop (EventLoopBoundChildChannel): the handler
+    /// publishes there, and a resume from another thread (a delivery report's) comes back there.
+    @Test func theHandlerRunsOnItsConnectionsEventLoop() async throws {
+        let harness = HTTPContractHarness()
+        let body = try Fixture.bytes("order.json")
+        try await harness.application().test(.live) { client in
+            for _ in 0..<3 {
+                try await client.postWebhook(body) { response in #expect(response.status == .accepted) }
+            }
+        }
+        let published = harness.publisher.published
+        #expect(published.count == 3)
+        #expect(published.filter(\.onEventLoop).count == 3, "published off the event loop")
+    }
+
     @Test(arguments: [
         ("signature_missing", nil as String?),
         ("signature_mismatch", "wrong_secret" as String?),
