@@ -6,15 +6,43 @@
 /// they keep their id and consumers drop the duplicate; the same body under another topic
 /// (a `customers:deleted` equal to the last `customers:updated`) is another event.
 public enum MalomoEventID {
-    /// The event id of a body delivered under a topic header.
+    /// The event id of a body delivered under a topic header, hashed with the contract's own
+    /// ``SHA256``.
     public static func of(topic: String?, body: UnsafeRawBufferPointer) -> String {
-        var hasher = SHA256()
+        of(topic: topic, body: body, using: SHA256.self)
+    }
+
+    /// The event id of a body delivered under a topic header, hashed with `Hash`: the same id
+    /// whatever implementation of SHA-256 computes it (the bridge uses swift-crypto's, which
+    /// runs on the CPU's SHA instructions).
+    @inlinable
+    public static func of<Hash: MalomoEventIDHashFunction>(
+        topic: String?,
+        body: UnsafeRawBufferPointer,
+        using _: Hash.Type
+    ) -> String {
+        var hasher = Hash()
         if var topic {
             topic.withUTF8 { hasher.update(UnsafeRawBufferPointer($0)) }
         }
-        hasher.update(byte: 0x0A)
+        withUnsafeBytes(of: UInt8(0x0A)) { hasher.update($0) }
         hasher.update(body)
-        return hasher.finalizeHex()
+        var digest: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &digest) { hasher.finalize(into: $0) }
+        return withUnsafeBytes(of: digest) { lowercaseHex($0) }
+    }
+
+    /// `bytes` as lowercase hexadecimal digits, two per byte.
+    @usableFromInline
+    static func lowercaseHex(_ bytes: UnsafeRawBufferPointer) -> String {
+        String(unsafeUninitializedCapacity: bytes.count * 2) { out in
+            let digits: StaticString = "0123456789abcdef"
+            for i in 0..<bytes.count {
+                out[i * 2] = digits.utf8Start[Int(bytes[i] >> 4)]
+                out[i * 2 + 1] = digits.utf8Start[Int(bytes[i] & 0x0F)]
+            }
+            return bytes.count * 2
+        }
     }
 
     /// The event id of a body delivered under a topic header.

@@ -85,16 +85,7 @@ public struct SHA256: Sendable {
     public mutating func finalizeHex() -> String {
         var digest: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         withUnsafeMutableBytes(of: &digest) { self.finalize(into: $0) }
-        return withUnsafeBytes(of: digest) { bytes in
-            String(unsafeUninitializedCapacity: 64) { out in
-                let digits: StaticString = "0123456789abcdef"
-                for i in 0..<32 {
-                    out[i * 2] = digits.utf8Start[Int(bytes[i] >> 4)]
-                    out[i * 2 + 1] = digits.utf8Start[Int(bytes[i] & 0x0F)]
-                }
-                return 64
-            }
-        }
+        return withUnsafeBytes(of: digest) { MalomoEventID.lowercaseHex($0) }
     }
 
     /// The digest of `bytes`, as 64 lowercase hexadecimal digits.

@@ -42,7 +42,7 @@ public struct WebhookRouter: Sendable {
         attemptNumber: String?,
         receivedAt: String
     ) -> WebhookRecord {
-        let eventID = MalomoEventID.of(topic: malomoTopic, body: body)
+        let eventID = MalomoEventID.of(topic: malomoTopic, body: body, using: CryptoEventIDHash.self)
         var key: [UInt8]? = nil
         var reason: DeadLetterReason? = nil
         let topic = malomoTopic.flatMap(MalomoTopic.init)
