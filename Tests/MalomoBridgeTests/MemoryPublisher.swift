@@ -12,6 +12,8 @@ import Synchronization
 /// broker: it acknowledges at the next offset of partition 0 of the record's topic, or fails as
 /// told, or never answers and ends the wait at the publish's timeout, as ``WebhookPublisher``
 /// requires of every publisher (KafkaWebhookPublisherTests holds librdkafka's to it).
+/// Each publish first waits for a resume from another thread, as a send waits for librdkafka's
+/// poll thread, and records whether it ran on, and came back to, the connection's event loop.
 final class MemoryPublisher: WebhookPublisher {
     enum Behaviour: Sendable {
         case acknowledge

@@ -111,6 +111,26 @@ package struct BridgeHarness {
         return try await RawHTTPClient.post(port: port, path: webhookPath, headers: rawHeaders(body: body), body: body).get()
     }
 
+    /// How many records `topics` hold, summed over every partition's high watermark. After
+    /// the producer's shutdown (which flushes) this counts every record the bridge produced,
+    /// without waiting to see whether one more arrives.
+    package func recordCount(topics: [String]) async throws -> Int64 {
+        let consumer = try KafkaConsumer(
+            configuration: KafkaConsumerConfiguration(
+                bootstrapServers: [self.cluster.bootstrapServers],
+                groupID: "test-\(UUID().uuidString)",
+                topics: []
+            ),
+            logger: self.logger
+        )
+        var total: Int64 = 0
+        for topic in topics {
+            for partition in try await consumer.watermarks(topic: topic) { total += partition.high }
+        }
+        await consumer.close()
+        return total
+    }
+
     /// Reads records from `topics` with a fresh consumer group until `count` arrived or the time is up.
     package func consume(topics: [String], count: Int, timeout: Duration = .seconds(30)) async throws -> [KafkaConsumerMessage] {
         let consumer = try KafkaConsumer(
