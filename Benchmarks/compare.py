@@ -36,17 +36,6 @@ ROOT = harness.ROOT
 PORTS = {"before": (18212, 18213), "after": (18222, 18223)}
 
 
-def accepted_and_other(management_port):
-    text = urllib.request.urlopen(f"http://127.0.0.1:{management_port}/metrics", timeout=5).read().decode()
-    accepted = other = 0
-    for labels, value in re.findall(r'malomo_bridge_webhooks_received_total\{([^}]*)\} (\S+)', text):
-        if 'outcome="accepted"' in labels:
-            accepted += int(float(value))
-        else:
-            other += int(float(value))
-    return accepted, other
-
-
 def main():
     parser = argparse.ArgumentParser(description="Before/after of two bridge builds in one run (see the module's docstring).")
     parser.add_argument("before", type=pathlib.Path)
@@ -129,7 +118,7 @@ def main():
         time.sleep(0.5)
         accepted = other = 0
         for name, (_, management) in PORTS.items():
-            a, o = accepted_and_other(management)
+            a, o = harness.metrics(management)
             accepted += a
             other += o
         records = harness.kafka_end_offsets(bootstrap)

@@ -73,8 +73,9 @@ def expect_only(target, statuses, wanted):
         sys.exit(f"{target}: expected only {wanted}, got {statuses} ({answered} answers)")
 
 
-def metrics():
-    text = urllib.request.urlopen(f"http://127.0.0.1:{MANAGEMENT_PORT}/metrics", timeout=5).read().decode()
+def metrics(management_port=MANAGEMENT_PORT):
+    """The bridge's webhooks answered 202 (outcome accepted) and answered otherwise."""
+    text = urllib.request.urlopen(f"http://127.0.0.1:{management_port}/metrics", timeout=5).read().decode()
     accepted = sum(float(v) for v in re.findall(r'malomo_bridge_webhooks_received_total\{[^}]*outcome="accepted"[^}]*\} (\S+)', text))
     other = sum(float(v) for k, v in re.findall(r'malomo_bridge_webhooks_received_total\{([^}]*)\} (\S+)', text)
                 if 'outcome="accepted"' not in k)
