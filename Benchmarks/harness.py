@@ -136,12 +136,22 @@ def wait_http(port, path, timeout=60):
     sys.exit(f"nothing answered on port {port}{path}")
 
 
+def steal_seconds():
+    """CPU time the hypervisor gave to others while this VM wanted it (/proc/stat, all CPUs)."""
+    fields = pathlib.Path("/proc/stat").read_text().split("\n", 1)[0].split()
+    return int(fields[8]) / CLOCK_TICKS if len(fields) > 8 else 0.0
+
+
 def measured(pid, run, broker_pid=None):
     """Runs one load phase and adds the server's CPU seconds and CPU per answered request (and
-    the broker process's, reported beside it, never added to the bridge's)."""
+    the broker process's, reported beside it, never added to the bridge's), and the share of
+    the machine's CPU time stolen by the hypervisor meanwhile (a noisy neighbour: figures of a
+    phase with much of it are not comparable)."""
     before = cpu_seconds(pid)
     broker_before = cpu_seconds(broker_pid) if broker_pid else 0
+    steal_before, started = steal_seconds(), time.monotonic()
     result = run()
+    result["steal_share"] = (steal_seconds() - steal_before) / ((time.monotonic() - started) * os.cpu_count())
     cpu = cpu_seconds(pid) - before
     answered = sum(result["statuses"].values())
     result["cpu_seconds"] = cpu
