@@ -108,14 +108,23 @@ public struct JSONScanner {
     @inlinable
     func fail(_ reason: String) -> JSONScanError { JSONScanError(offset: self.index, reason: reason) }
 
+    // The two hot loops below (`skipWhitespace`, `string`) keep the position in a local and
+    // store it back once: written through `self` each byte, it cost a store and a reload of
+    // the buffer's bounds per byte.
+
     @inlinable
     mutating func skipWhitespace() {
-        while self.index < self.bytes.count {
-            switch self.bytes[self.index] {
-            case 0x20, 0x09, 0x0A, 0x0D: self.index += 1
-            default: return
+        let bytes = self.bytes
+        var index = self.index
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0A, 0x0D: index &+= 1
+            default:
+                self.index = index
+                return
             }
         }
+        self.index = index
     }
 
     @inlinable
@@ -253,28 +262,55 @@ public struct JSONScanner {
     /// Scans a string starting at `"`, checking escapes and UTF-8.
     @inlinable
     mutating func string() throws(JSONScanError) -> StringToken {
-        self.index += 1
-        let start = self.index
+        let bytes = self.bytes
+        let start = self.index &+ 1
+        var index = start
         var hasEscapes = false
-        while self.index < self.bytes.count {
-            let byte = self.bytes[self.index]
+        while index < bytes.count {
+            // Eight plain bytes at a time; the byte-wise checks below take whatever is not.
+            while index &+ 8 <= bytes.count, JSONScanner.isPlainASCII(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
+                index &+= 8
+            }
+            guard index < bytes.count else { break }
+            let byte = bytes[index]
+            if byte >= 0x20, byte < 0x80, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") {
+                index &+= 1
+                continue
+            }
+            self.index = index
             switch byte {
             case UInt8(ascii: "\""):
-                let token = StringToken(raw: UnsafeRawBufferPointer(rebasing: self.bytes[start..<self.index]), hasEscapes: hasEscapes)
-                self.index += 1
-                return token
+                self.index = index &+ 1
+                return StringToken(raw: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), hasEscapes: hasEscapes)
             case UInt8(ascii: "\\"):
                 hasEscapes = true
                 try self.escape()
+                index = self.index
             case 0..<0x20:
                 throw self.fail("control character in a string")
-            case 0x80...:
-                self.index += try self.utf8SequenceLength()
-            default:
-                self.index += 1
+            default:  // 0x80 and above
+                index &+= try self.utf8SequenceLength()
             }
         }
+        self.index = index
         throw self.fail("unterminated string")
+    }
+
+    /// Whether all eight bytes of `word` may stand in a string as they are: printable ASCII
+    /// other than `"` and `\\`. Each test finds whether *any* byte matches, with no false
+    /// negatives (the borrows of the subtractions start only at a matching byte); the bytes are
+    /// known to be below 0x80 before the last three run.
+    @inlinable
+    static func isPlainASCII(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high: UInt64 = 0x8080_8080_8080_8080
+        guard word & high == 0 else { return false }
+        let control = (word &- ones &* 0x20) & ~word & high
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let quoteFound = (quote &- ones) & ~quote & high
+        let backslashFound = (backslash &- ones) & ~backslash & high
+        return control | quoteFound | backslashFound == 0
     }
 
     @inlinable

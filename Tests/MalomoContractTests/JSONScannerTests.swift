@@ -114,4 +114,77 @@ private struct Transcript: JSONScanVisitor {
         try Array(#"{"id":1,"\u0069d":2,"idx":3,"i":4}"#.utf8).withUnsafeBytes { buffer in try JSONScanner.scan(buffer, visitor: &keys) }
         #expect(keys.matches == [true, true, false, false])
     }
+
+    /// Strings and indentation are scanned eight bytes at a time: every byte value, at every
+    /// position of a word, must still be found where it is, with the offset of the byte itself.
+    @Test func everyByteAtEveryPositionOfALongString() {
+        for byte in 0...255 {
+            for position in 0..<16 {
+                let document =
+                    [0x22] + Array(repeating: UInt8(ascii: "a"), count: position) + [UInt8(byte)]
+                    + Array(repeating: UInt8(ascii: "b"), count: 20) + [0x22]
+                var visitor = Transcript()
+                let result: Result<Void, JSONScanError> = document.withUnsafeBytes { buffer in
+                    do throws(JSONScanError) {
+                        try JSONScanner.scan(buffer, visitor: &visitor)
+                        return .success(())
+                    } catch { return .failure(error) }
+                }
+                let label = "byte \(byte) at \(position)"
+                switch byte {
+                case 0x22:
+                    // The string ends there; the next byte is left over.
+                    guard case .failure(let error) = result else {
+                        Issue.record("accepted: \(label)")
+                        continue
+                    }
+                    #expect(error.reason == "unexpected data after the document" && error.offset == position + 2, "\(label)")
+                case 0x5C:
+                    // `\b`: a valid escape.
+                    #expect(
+                        visitor.events == ["s:" + String(repeating: "a", count: position) + "\u{8}" + String(repeating: "b", count: 19)],
+                        "\(label)"
+                    )
+                case 0x00..<0x20:
+                    guard case .failure(let error) = result else {
+                        Issue.record("accepted: \(label)")
+                        continue
+                    }
+                    #expect(error.reason == "control character in a string" && error.offset == position + 1, "\(label)")
+                case 0x80...:
+                    // A lone byte of 0x80 or above followed by ASCII is never valid UTF-8.
+                    guard case .failure(let error) = result else {
+                        Issue.record("accepted: \(label)")
+                        continue
+                    }
+                    #expect(error.reason == "invalid UTF-8" && error.offset == position + 1, "\(label)")
+                default:
+                    let text = String(repeating: "a", count: position) + String(UnicodeScalar(UInt8(byte))) + String(repeating: "b", count: 20)
+                    #expect(visitor.events == ["s:" + text], "\(label)")
+                }
+            }
+        }
+    }
+
+    @Test func whitespaceRunsOfEveryLength() throws {
+        for length in 0..<20 {
+            let spaces = String(repeating: " ", count: length)
+            #expect(try transcript(spaces + "[" + spaces + "1" + spaces + "]" + spaces) == ["[", "i:1", "]"], "\(length)")
+            // A tab, a newline or a carriage return anywhere in a run of spaces.
+            for other in ["\t", "\n", "\r"] where length > 0 {
+                for index in 0..<length {
+                    var run = Array(spaces)
+                    run[index] = Character(other)
+                    #expect(try transcript("{" + String(run) + "\"k\":" + String(run) + "2}") == ["{", "k:k", "i:2", "}"])
+                }
+            }
+            // Anything else ends the run where it stands.
+            do {
+                _ = try transcript("[" + spaces + "x]")
+                Issue.record("accepted x after \(length) spaces")
+            } catch {
+                #expect(error.offset == length + 1 && error.reason == "unexpected character")
+            }
+        }
+    }
 }
