@@ -59,6 +59,14 @@ public struct JSONLogHandler: LogHandler {
     }
 
     static func quote(_ text: String) -> String {
+        // Ids, topics and messages are nearly always printable ASCII: one copy, no per-scalar work.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x80 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            var out = "\""
+            out.reserveCapacity(text.utf8.count + 2)
+            out += text
+            out += "\""
+            return out
+        }
         var out = "\""
         out.reserveCapacity(text.utf8.count + 2)
         for scalar in text.unicodeScalars {

@@ -59,12 +59,17 @@ public final class WebhookHandler: Sendable {
         /// The Malomo topic as the router parsed it, once verified.
         var topic: MalomoTopic?
         var verified = false
+        /// The request's other Malomo headers, each read once.
+        var signature: String?
+        var attemptNumber: String?
 
         init() {}
 
         init(_ request: Request) {
-            self.webhookID = request.headers[.malomoWebhookID]
-            self.malomoTopic = request.headers[.malomoTopic]
+            self.webhookID = request.headers.value(.malomoWebhookID)
+            self.malomoTopic = request.headers.value(.malomoTopic)
+            self.signature = request.headers.value(.malomoSignature)
+            self.attemptNumber = request.headers.value(.malomoAttemptNumber)
         }
     }
 
@@ -81,9 +86,9 @@ public final class WebhookHandler: Sendable {
         defer { self.metrics.requestsInFlight.record(self.inFlight.subtract(1, ordering: .relaxed).newValue) }
         do throws(WebhookRejection) {
             try self.admit(request, inFlight: admitted)
-            let body = try await self.readBody(request, channel: channel, exchange: exchange)
+            let body = try await self.readBody(request, channel: channel, started: exchange.started)
             let receivedAt = RFC3339Now.milliseconds()
-            let record = try self.verifyAndRoute(body, request, receivedAt: receivedAt, exchange: &exchange)
+            let record = try self.verifyAndRoute(body, receivedAt: receivedAt, exchange: &exchange)
             let report = try await self.publish(record, body: body, receivedAt: receivedAt, channel: channel)
             return self.answer(.success(Delivered(record: record, report: report)), exchange, channel: channel)
         } catch {
@@ -103,7 +108,7 @@ public final class WebhookHandler: Sendable {
                 closesConnection: true
             )
         }
-        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > self.maxBodyBytes {
+        if let length = request.headers.value(.contentLength).flatMap({ Int($0) }), length > self.maxBodyBytes {
             throw WebhookRejection(
                 .tooLarge,
                 "body of \(length) bytes exceeds MAX_BODY_BYTES (\(self.maxBodyBytes))",
@@ -117,19 +122,20 @@ public final class WebhookHandler: Sendable {
     /// At the deadline the connection's input is closed: the body read ends, a 408 is answered
     /// (the output is still open) and the connection closes. Should even that not get out (a
     /// client that stopped reading), the connection is closed two seconds later regardless.
-    func readBody(_ request: Request, channel: any Channel, exchange: Exchange) async throws(WebhookRejection) -> ByteBuffer {
-        let deadline = channel.eventLoop.scheduleTask(in: self.readTimeout) { channel.close(mode: .input, promise: nil) }
-        let backstop = channel.eventLoop.scheduleTask(in: self.readTimeout + .seconds(2)) { channel.close(promise: nil) }
+    func readBody(_ request: Request, channel: any Channel, started: ContinuousClock.Instant) async throws(WebhookRejection) -> ByteBuffer {
+        // One timer per request: the backstop is scheduled only once the deadline has passed.
+        let deadline = channel.eventLoop.scheduleTask(in: self.readTimeout) {
+            channel.close(mode: .input, promise: nil)
+            channel.eventLoop.scheduleTask(in: .seconds(2)) { channel.close(promise: nil) }
+        }
         var request = request
         do {
             let body = try await request.collectBody(upTo: self.maxBodyBytes)
             deadline.cancel()
-            backstop.cancel()
             return body
         } catch {
             deadline.cancel()
-            let timedOut = ContinuousClock.now - exchange.started >= .nanoseconds(self.readTimeout.nanoseconds)
-            if !timedOut { backstop.cancel() }
+            let timedOut = ContinuousClock.now - started >= .nanoseconds(self.readTimeout.nanoseconds)
             if (error as? HTTPError)?.status == .contentTooLarge || error is NIOTooManyBytesError {
                 // A body without Content-Length (chunked) found too large while reading.
                 throw WebhookRejection(.tooLarge, "body exceeds MAX_BODY_BYTES (\(self.maxBodyBytes))", closesConnection: true)
@@ -145,11 +151,10 @@ public final class WebhookHandler: Sendable {
     /// dead-letter topic with a reason), refused with a 413 if librdkafka could never take it.
     func verifyAndRoute(
         _ body: ByteBuffer,
-        _ request: Request,
         receivedAt: Int64,
         exchange: inout Exchange
     ) throws(WebhookRejection) -> WebhookRecord {
-        let signature = request.headers[.malomoSignature]
+        let signature = exchange.signature
         let candidates = self.secrets.secrets(forWebhookID: exchange.webhookID)
         let (verdict, routed) = body.withUnsafeReadableBytes { bytes in
             let verdict = WebhookSignatureVerifier.verify(
@@ -163,7 +168,7 @@ public final class WebhookHandler: Sendable {
                 body: bytes,
                 malomoTopic: exchange.malomoTopic,
                 webhookID: exchange.webhookID,
-                attemptNumber: request.headers[.malomoAttemptNumber],
+                attemptNumber: exchange.attemptNumber,
                 receivedAt: RFC3339Timestamp.format(millisecondsSinceEpoch: receivedAt)
             )
             return (verdict, record)
@@ -179,7 +184,7 @@ public final class WebhookHandler: Sendable {
         exchange.verified = true
         exchange.eventID = record.eventID
         exchange.topic = record.malomoTopic
-        self.metrics.attempt(request.headers[.malomoAttemptNumber])
+        self.metrics.attempt(exchange.attemptNumber)
 
         // A record librdkafka would refuse by itself (message.max.bytes) never fits, however often
         // Malomo retries: 413, not 503. (A broker's MESSAGE_TOO_LARGE stays a 503: it refuses a

@@ -30,4 +30,22 @@ import Testing
         #expect(object["static"] as? String == "yes")
         #expect((object["time"] as? String)?.hasSuffix("Z") == true)
     }
+
+    /// Plain ASCII takes a fast path; everything else is escaped as before, whatever the mix.
+    @Test func everyKindOfTextRoundTrips() throws {
+        let texts = [
+            "", "plain ascii 0123 ~!@#$%^&*()", "a\"b", "a\\b", "tab\tnew\nline\r", "\u{1}\u{1f}\u{7f}", "caf\u{e9} \u{1F600}",
+            "line\u{2028}para\u{2029}", String(repeating: "x", count: 300),
+        ]
+        for text in texts {
+            let lines = LockedBox<[String]>([])
+            let handler = JSONLogHandler(label: "t", level: .info) { line in lines.withLock { $0.append(line) } }
+            let logger = Logger(label: "t") { _ in handler }
+            logger.info("m", metadata: ["text": .string(text)])
+            let line = try #require(lines.value.first)
+            #expect(!line.dropLast().contains("\n") && !line.contains("\u{2028}") && !line.contains("\u{2029}"))
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            #expect(object["text"] as? String == text)
+        }
+    }
 }
