@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""What a webhook's CPU is made of: CPU per answered request at 2,000 req/s (hey, 20 workers,
+8 s each) of four targets, alternating, several rounds, against one release bridge and one
+malomo-mock-kafka process (the broker outside the bridge, as in production):
+
+  - nginx answering 204 (the ceiling of Benchmarks/run);
+  - the bridge's management GET /healthz: Hummingbird answering with no work at all;
+  - the webhook with a wrong signature, 401: head and body read, HMAC, the answer; no Kafka;
+  - the signed webhook, 202 after the broker's acknowledgement.
+
+CPU is the server process's, every thread, from /proc/PID/stat; the hypervisor's steal
+during each phase is printed beside it (a phase with much of it is not comparable). Every
+answer must have the expected status. Run after Benchmarks/run built the release binaries:
+python3 Benchmarks/cpu-floor.py [rounds] (writes bench-results/cpu-floor.json)."""
+import hashlib
+import hmac
+import json
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness as H  # noqa: E402
+
+ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+
+
+def main():
+    body = H.FIXTURES / "order.json"
+    signed = hmac.new(H.SECRET.encode(), body.read_bytes(), hashlib.sha256).hexdigest().upper()
+    wrong = hmac.new(b"not-the-secret", body.read_bytes(), hashlib.sha256).hexdigest().upper()
+
+    def headers(signature):
+        return [("Content-Type", "application/json"), ("Malomo-Topic", "orders:created"),
+                ("Malomo-Webhook-Id", "bench"), ("Malomo-Attempt-Number", "1"), ("Malomo-Signature", signature)]
+
+    work = tempfile.mkdtemp(prefix="malomo-cpu-floor-")
+    processes = []
+    try:
+        kafka = subprocess.Popen([str(H.ROOT / ".build/release/malomo-mock-kafka"), "--brokers", "3"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        processes.append(kafka)
+        line = kafka.stdout.readline()
+        match = re.match(r"bootstrap.servers=(\S+)", line)
+        assert match, f"malomo-mock-kafka did not start: {line!r}"
+        env = dict(os.environ, LOG_LEVEL="warning", LOG_FORMAT="json", KAFKA_BROKERS=match.group(1),
+                   MALOMO_WEBHOOK_SECRET=H.SECRET, HTTP_HOST="127.0.0.1", HTTP_PORT=str(H.BRIDGE_PORT),
+                   MANAGEMENT_PORT=str(H.MANAGEMENT_PORT))
+        bridge = subprocess.Popen([str(H.ROOT / ".build/release/malomo-bridge")], stdout=subprocess.DEVNULL,
+                                  stderr=open(os.path.join(work, "bridge.err"), "w"), env=env)
+        processes.append(bridge)
+        nginx = subprocess.Popen(["nginx", "-c", str(H.ROOT / "Benchmarks/wrk/nginx.conf"), "-p", work],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        processes.append(nginx)
+        H.wait_http(H.MANAGEMENT_PORT, "/readyz")
+        H.expect_only("warm-up", H.hey_fixed_rate(H.BRIDGE_PORT, str(body), headers(signed), seconds=2)["statuses"], 202)
+        cases = [
+            ("nginx POST, 204", nginx.pid, "204", lambda: H.hey_fixed_rate(H.NGINX_PORT, str(body), headers(signed), seconds=8)),
+            ("bridge GET /healthz (management), 200", bridge.pid, "200",
+             lambda: H.hey_fixed_rate(H.MANAGEMENT_PORT, str(body), [], method="GET", path="/healthz", seconds=8)),
+            ("bridge POST, wrong signature (no Kafka), 401", bridge.pid, "401",
+             lambda: H.hey_fixed_rate(H.BRIDGE_PORT, str(body), headers(wrong), seconds=8)),
+            ("bridge POST, signed (broker ack), 202", bridge.pid, "202",
+             lambda: H.hey_fixed_rate(H.BRIDGE_PORT, str(body), headers(signed), seconds=8)),
+        ]
+        results = {name: [] for name, *_ in cases}
+        for number in range(ROUNDS):
+            for name, pid, status, run in cases:
+                r = H.measured(pid, run)
+                H.expect_only(f"round {number + 1} {name}", r["statuses"], status)
+                r.pop("latencies")
+                results[name].append(r)
+                print(f"round {number + 1} {name:46s} {r['cpu_us_per_request']:6.1f} µs CPU/request, {r['requests']} answers, "
+                      f"p50 {r['p50_ms']:.2f} p99 {r['p99_ms']:.2f} ms, stolen {r['steal_share']:.1%}", flush=True)
+        print("\nmedians over rounds:")
+        for name, rounds in results.items():
+            print(f"  {name:46s} {statistics.median(r['cpu_us_per_request'] for r in rounds):6.1f} µs CPU/request, "
+                  f"p99 {statistics.median(r['p99_ms'] for r in rounds):.2f} ms")
+        H.OUT.mkdir(exist_ok=True)
+        (H.OUT / "cpu-floor.json").write_text(json.dumps(results, indent=2))
+    finally:
+        for process in reversed(processes):
+            if process.poll() is None:
+                process.send_signal(signal.SIGQUIT if process.args[0] == "nginx" else signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+if __name__ == "__main__":
+    main()
