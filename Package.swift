@@ -12,6 +12,7 @@ let unixSignals = Target.Dependency.product(name: "UnixSignals", package: "swift
 let httpTypes = Target.Dependency.product(name: "HTTPTypes", package: "swift-http-types")
 let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
 let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
+let nioEmbedded = Target.Dependency.product(name: "NIOEmbedded", package: "swift-nio")
 let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
 let coreMetrics = Target.Dependency.product(name: "CoreMetrics", package: "swift-metrics")
 let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
@@ -130,7 +131,7 @@ let package = Package(
             name: "MalomoBridgeTests",
             dependencies: [
                 "MalomoBridge", "MalomoWebhookCore", "KafkaWire", "MalomoContract", "MalomoTestSupport", "MalomoFixtures", hummingbird,
-                hummingbirdTesting, httpTypes, nioCore, nioPosix, logging, configuration, serviceLifecycle,
+                hummingbirdTesting, httpTypes, nioCore, nioPosix, nioEmbedded, logging, configuration, serviceLifecycle,
             ]
         ),
         // Process-level and load suites: the built executables as users run them, fault

@@ -123,19 +123,17 @@ public final class WebhookHandler: Sendable {
     /// (the output is still open) and the connection closes. Should even that not get out (a
     /// client that stopped reading), the connection is closed two seconds later regardless.
     func readBody(_ request: Request, channel: any Channel, started: ContinuousClock.Instant) async throws(WebhookRejection) -> ByteBuffer {
-        // One timer per request: the backstop is scheduled only once the deadline has passed.
-        let deadline = channel.eventLoop.scheduleTask(in: self.readTimeout) {
-            channel.close(mode: .input, promise: nil)
-            channel.eventLoop.scheduleTask(in: .seconds(2)) { channel.close(promise: nil) }
-        }
+        let (readDeadline, deadline) = ReadDeadline.start(on: channel, after: self.readTimeout)
         var request = request
         do {
             let body = try await request.collectBody(upTo: self.maxBodyBytes)
             deadline.cancel()
+            readDeadline.cancelBackstop()
             return body
         } catch {
             deadline.cancel()
             let timedOut = ContinuousClock.now - started >= .nanoseconds(self.readTimeout.nanoseconds)
+            if !timedOut { readDeadline.cancelBackstop() }
             if (error as? HTTPError)?.status == .contentTooLarge || error is NIOTooManyBytesError {
                 // A body without Content-Length (chunked) found too large while reading.
                 throw WebhookRejection(.tooLarge, "body exceeds MAX_BODY_BYTES (\(self.maxBodyBytes))", closesConnection: true)
