@@ -90,7 +90,11 @@ def main():
         while number < rounds:
             attempts += 1
             if attempts > 2 * rounds + 1:
-                sys.exit(f"gave up: {len(results['discarded'])} rounds discarded (see above); the machine is too noisy now")
+                harness.OUT.mkdir(exist_ok=True)
+                path = harness.OUT / f"compare-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-gave-up.json"
+                path.write_text(json.dumps(results, indent=2))
+                sys.exit(f"gave up: {len(results['discarded'])} rounds discarded (see above and {path.relative_to(ROOT)}); "
+                         "the machine is too noisy now")
             order = ["before", "after"] if number % 2 == 0 else ["after", "before"]
             entry, noisy = {}, []
             for name in order:

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """What a webhook's CPU is made of: CPU per answered request at 2,000 req/s (hey, 20 workers,
-8 s each) of four targets, alternating, several rounds, against one release bridge and one
+8 s each) of four targets in turn (the same order every round), several rounds, against one release bridge and one
 malomo-mock-kafka process (the broker outside the bridge, as in production):
 
   - nginx answering 204 (the ceiling of Benchmarks/run);

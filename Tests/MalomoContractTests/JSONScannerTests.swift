@@ -115,8 +115,8 @@ private struct Transcript: JSONScanVisitor {
         #expect(keys.matches == [true, true, false, false])
     }
 
-    /// Strings and indentation are scanned eight bytes at a time: every byte value, at every
-    /// position of a word, must still be found where it is, with the offset of the byte itself.
+    /// Strings are scanned eight bytes at a time: every byte value, at every position of a
+    /// word, must still be found where it is, with the offset of the byte itself.
     @Test func everyByteAtEveryPositionOfALongString() {
         for byte in 0...255 {
             for position in 0..<16 {
