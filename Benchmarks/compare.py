@@ -29,8 +29,6 @@ import sys
 import tempfile
 import time
 import urllib.request
-import hashlib
-import hmac
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import harness  # noqa: E402  (the same load generators, CPU accounting and checks)
@@ -82,9 +80,7 @@ def main():
         for name, (port, _) in PORTS.items():
             harness.expect_only(f"{name} warm-up", harness.wrk(port, str(lua), "2s", 16)["statuses"], 202)
         body = harness.FIXTURES / "order.json"
-        signature = hmac.new(harness.SECRET.encode(), body.read_bytes(), hashlib.sha256).hexdigest().upper()
-        headers = [("Content-Type", "application/json"), ("Malomo-Topic", "orders:created"),
-                   ("Malomo-Webhook-Id", "bench"), ("Malomo-Attempt-Number", "1"), ("Malomo-Signature", signature)]
+        headers = harness.webhook_headers(harness.signature(body.read_bytes()))
         results = {"before": str(binaries["before"]), "after": str(binaries["after"]), "rounds": [], "discarded": []}
         number = attempts = 0
         while number < rounds:
@@ -169,14 +165,7 @@ def main():
         if not results["passed"]:
             sys.exit("Kafka does not hold exactly one record per 202, or a bridge answered something else")
     finally:
-        for process in reversed(processes):
-            if process.poll() is None:
-                process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        harness.stop(processes)
 
 
 if __name__ == "__main__":

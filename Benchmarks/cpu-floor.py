@@ -12,12 +12,9 @@ CPU is the server process's, every thread, from /proc/PID/stat; the hypervisor's
 during each phase is printed beside it (a phase with much of it is not comparable). Every
 answer must have the expected status. Run after Benchmarks/run built the release binaries:
 python3 Benchmarks/cpu-floor.py [rounds] (writes bench-results/cpu-floor.json)."""
-import hashlib
-import hmac
 import json
 import os
 import re
-import signal
 import statistics
 import subprocess
 import sys
@@ -31,12 +28,9 @@ ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 3
 
 def main():
     body = H.FIXTURES / "order.json"
-    signed = hmac.new(H.SECRET.encode(), body.read_bytes(), hashlib.sha256).hexdigest().upper()
-    wrong = hmac.new(b"not-the-secret", body.read_bytes(), hashlib.sha256).hexdigest().upper()
-
-    def headers(signature):
-        return [("Content-Type", "application/json"), ("Malomo-Topic", "orders:created"),
-                ("Malomo-Webhook-Id", "bench"), ("Malomo-Attempt-Number", "1"), ("Malomo-Signature", signature)]
+    signed = H.signature(body.read_bytes())
+    wrong = H.signature(body.read_bytes(), secret="not-the-secret")
+    headers = H.webhook_headers
 
     work = tempfile.mkdtemp(prefix="malomo-cpu-floor-")
     processes = []
@@ -83,14 +77,7 @@ def main():
         H.OUT.mkdir(exist_ok=True)
         (H.OUT / "cpu-floor.json").write_text(json.dumps(results, indent=2))
     finally:
-        for process in reversed(processes):
-            if process.poll() is None:
-                process.send_signal(signal.SIGQUIT if process.args[0] == "nginx" else signal.SIGTERM)
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        H.stop(processes)
 
 
 if __name__ == "__main__":

@@ -161,6 +161,30 @@ def measured(pid, run, broker_pid=None):
     return result
 
 
+def signature(body, secret=SECRET):
+    """Malomo-Signature of `body` (bytes): hex HMAC-SHA256, upper case as Malomo sends it."""
+    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest().upper()
+
+
+def webhook_headers(signature_hex):
+    """The headers of a signed orders:created webhook (hey's -H pairs)."""
+    return [("Content-Type", "application/json"), ("Malomo-Topic", "orders:created"),
+            ("Malomo-Webhook-Id", "bench"), ("Malomo-Attempt-Number", "1"), ("Malomo-Signature", signature_hex)]
+
+
+def stop(processes):
+    """Stops every child still running, whatever failed (a stray bridge or broker would skew the
+    next run): nginx with SIGQUIT, the others with SIGTERM; killed after 20 s."""
+    for process in reversed(processes):
+        if process.poll() is None:
+            process.send_signal(signal.SIGQUIT if process.args[0] == "nginx" else signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
 def main():
     OUT.mkdir(exist_ok=True)
     work = pathlib.Path(tempfile.mkdtemp(prefix="malomo-bench-"))
@@ -178,15 +202,7 @@ def main():
     try:
         run(work, lua, start)
     finally:
-        # Every child, whatever failed: a stray bridge or broker would skew the next run.
-        for process in reversed(processes):
-            if process.poll() is None:
-                process.send_signal(signal.SIGQUIT if process.args[0] == "nginx" else signal.SIGTERM)
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop(processes)
 
 
 def run(work, lua, start):
@@ -228,9 +244,7 @@ def run(work, lua, start):
               f"{n['cpu_us_per_request']:.0f} µs CPU/request, statuses {n['statuses']}), "
               f"ratio {b['requests_per_second'] / n['requests_per_second']:.3f}, RSS {rss / 1024:.1f} MiB", flush=True)
     body = FIXTURES / "order.json"
-    signature = hmac.new(SECRET.encode(), body.read_bytes(), hashlib.sha256).hexdigest().upper()
-    headers = [("Content-Type", "application/json"), ("Malomo-Topic", "orders:created"),
-               ("Malomo-Webhook-Id", "bench"), ("Malomo-Attempt-Number", "1"), ("Malomo-Signature", signature)]
+    headers = webhook_headers(signature(body.read_bytes()))
     fixed_b = measured(bridge.pid, lambda: hey_fixed_rate(BRIDGE_PORT, str(body), headers), kafka.pid)
     fixed_n = measured(nginx.pid, lambda: hey_fixed_rate(NGINX_PORT, str(body), headers))
     expect_only("bridge at 2,000 req/s", fixed_b["statuses"], 202)

@@ -4,8 +4,6 @@ nginx-204, the bridge's management GET /healthz (Hummingbird doing nothing), the
 wrong signature (body read and HMAC, no Kafka: 401) and the signed webhook (202 after the broker
 ack), alternating, several rounds, one bridge and one nginx. Run after Benchmarks/run built the
 release binary: python3 Benchmarks/latency-floor.py [rounds]"""
-import hashlib
-import hmac
 import json
 import os
 import signal
@@ -23,12 +21,9 @@ ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 3
 
 def main():
     body = H.FIXTURES / "order.json"
-    signed = hmac.new(H.SECRET.encode(), body.read_bytes(), hashlib.sha256).hexdigest().upper()
-    wrong = hmac.new(b"not-the-secret", body.read_bytes(), hashlib.sha256).hexdigest().upper()
-
-    def headers(signature):
-        return [("Content-Type", "application/json"), ("Malomo-Topic", "orders:created"),
-                ("Malomo-Webhook-Id", "bench"), ("Malomo-Attempt-Number", "1"), ("Malomo-Signature", signature)]
+    signed = H.signature(body.read_bytes())
+    wrong = H.signature(body.read_bytes(), secret="not-the-secret")
+    headers = H.webhook_headers
 
     def get(port, path):
         return H.hey_fixed_rate(port, str(body), [], method="GET", path=path, seconds=5)
