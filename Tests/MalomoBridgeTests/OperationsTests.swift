@@ -252,11 +252,14 @@ import Testing
         for index in 0..<5 {
             _ = try await producer.send(KafkaProducerRecord(topic: "malomo.orders.created", key: nil, value: Array("\(index)".utf8)))
         }
-        // Until the statistics (every 200 ms, parsed off the poll thread) reported all five.
+        // Until the statistics (every 200 ms, parsed off the poll thread) reported all five, and
+        // the queue empty: a report taken while the last delivery report was being served counts
+        // that message as queued still (librdkafka frees it after its callback returns; seen in CI).
         let deadline = ContinuousClock.now + .seconds(15)
         var values = MetricsText.samples(String(decoding: metrics.render(), as: UTF8.self))
         while (values["malomo_bridge_kafka_messages_sent_total"] ?? 0) < 5
-            || !values.keys.contains(where: { $0.hasPrefix("malomo_bridge_kafka_broker_rtt_seconds{broker=") }),
+            || !values.keys.contains(where: { $0.hasPrefix("malomo_bridge_kafka_broker_rtt_seconds{broker=") })
+            || values["malomo_bridge_kafka_queue_messages"] != 0 || values["malomo_bridge_kafka_queue_bytes"] != 0,
             ContinuousClock.now < deadline
         {
             try await Task.sleep(for: .milliseconds(50))
