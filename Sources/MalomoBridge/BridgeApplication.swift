@@ -156,14 +156,23 @@ public enum BridgeApplication {
     /// webhook listener stops accepting and finishes in-flight requests, the producer
     /// flushes, and the function returns.
     ///
-    /// - Parameter onRunning: Called once both listeners are up.
+    /// - Parameters:
+    ///   - logWriter: The writer the process's log handlers write through, if any: the lines it
+    ///     drops are counted in `malomo_bridge_log_lines_dropped_total` and reported in a warning.
+    ///   - onRunning: Called once both listeners are up.
     public static func run(
         configuration: BridgeConfiguration,
         secrets: WebhookSecretStore,
         logger: Logger,
+        logWriter: LogLineWriter? = nil,
         onRunning: @escaping @Sendable (Ports) async -> Void = { _ in }
     ) async throws {
         let metrics = BridgeMetrics()
+        logWriter?.observeDrops { count in
+            metrics.logLinesDropped.increment(by: count)
+        } report: { count in
+            logger.warning("Log lines dropped: standard error was not read fast enough", metadata: ["dropped": "\(count)"])
+        }
         metrics.recordLimits(of: configuration)
         metrics.secretsLoaded.record(secrets.snapshot.count)
         let reloader = configuration.webhook.secretsDirectory.map { directory in

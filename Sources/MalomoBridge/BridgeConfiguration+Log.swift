@@ -7,6 +7,8 @@ extension BridgeConfiguration {
         public var level: Logger.Level = .info
         /// `json` or `text`.
         public var format: LogFormat = .json
+        /// Bytes of log lines that may wait for standard error before lines are dropped.
+        public var bufferBytes = 1 << 20
 
         /// The defaults.
         public init() {}
@@ -19,6 +21,7 @@ extension BridgeConfiguration {
                 self.format = dev ? .text : .json
                 values.show(.logFormat, as: self.format.rawValue)
             }
+            self.bufferBytes = try values.integer(.logBufferBytes)
         }
     }
 }

@@ -117,6 +117,11 @@ public struct BridgeMetricFamily: Sendable, Hashable {
             kind: .gauge,
             help: "Average round-trip time to each broker in seconds, by broker node id (librdkafka statistics)."
         ),
+        .init(
+            name: "malomo_bridge_log_lines_dropped_total",
+            kind: .counter,
+            help: "Log lines dropped because standard error was not read fast enough (1 MiB of lines waiting) or refused writes."
+        ),
     ]
 
     /// The help text of `name`, if it is a bridge family.

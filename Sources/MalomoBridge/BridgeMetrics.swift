@@ -35,6 +35,7 @@ public final class BridgeMetrics: Sendable {
     let kafkaQueueBytes: CoreMetrics.Gauge
     let kafkaMessagesSent: CoreMetrics.Counter
     let kafkaBytesSent: CoreMetrics.Counter
+    let logLinesDropped: CoreMetrics.Counter
     private let maxInFlight: CoreMetrics.Gauge
     private let ackTimeout: CoreMetrics.Gauge
     private let startTime: CoreMetrics.Gauge
@@ -75,6 +76,7 @@ public final class BridgeMetrics: Sendable {
         self.kafkaQueueBytes = CoreMetrics.Gauge(label: "malomo_bridge_kafka_queue_bytes", factory: factory)
         self.kafkaMessagesSent = CoreMetrics.Counter(label: "malomo_bridge_kafka_messages_sent_total", factory: factory)
         self.kafkaBytesSent = CoreMetrics.Counter(label: "malomo_bridge_kafka_bytes_sent_total", factory: factory)
+        self.logLinesDropped = CoreMetrics.Counter(label: "malomo_bridge_log_lines_dropped_total", factory: factory)
         self.maxInFlight = CoreMetrics.Gauge(label: "malomo_bridge_max_in_flight", factory: factory)
         self.ackTimeout = CoreMetrics.Gauge(label: "malomo_bridge_ack_timeout_seconds", factory: factory)
         self.startTime = CoreMetrics.Gauge(label: "malomo_bridge_start_time_seconds", factory: factory)

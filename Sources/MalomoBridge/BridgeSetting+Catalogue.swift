@@ -245,6 +245,14 @@ extension BridgeSetting {
         shownDefault: "`json` (dev mode: `text`)",
         help: "`json` (one object per line) or `text`"
     )
+    /// `LOG_BUFFER_BYTES`.
+    public static let logBufferBytes = BridgeSetting(
+        "log.bufferBytes",
+        .integer(4096...(64 << 20)),
+        default: "1048576",
+        help:
+            "log lines, in bytes, that may wait for standard error's reader (4 KiB – 64 MiB); further lines are dropped and counted in `malomo_bridge_log_lines_dropped_total`, never waited for"
+    )
 
     /// Every setting, in the README's order.
     public static let all: [BridgeSetting] = [
@@ -288,5 +296,6 @@ extension BridgeSetting {
         .kafkaPropertiesFile,
         .logLevel,
         .logFormat,
+        .logBufferBytes,
     ]
 }

@@ -17,6 +17,10 @@ struct MalomoBridgeMain {
             print("malomo-bridge \(BridgeVersion.current) (librdkafka \(KafkaProducer.librdkafkaVersion))")
             return
         }
+        // A standard error whose reader is gone costs log lines (the log writer counts them),
+        // not the process: by default the first line written to it would kill the bridge.
+        signal(SIGPIPE, SIG_IGN)
+        var logWriter: LogLineWriter?
         do {
             try BridgeCommandLine.validate(arguments)
             let dev = arguments.contains("--dev")
@@ -30,11 +34,15 @@ struct MalomoBridgeMain {
             var configuration = try BridgeConfiguration(reader: reader, dev: dev, environment: environment)
             let level = configuration.log.level
             let format = configuration.log.format
+            // Lines go out through the log-writer thread: a stalled reader of standard error
+            // costs dropped lines (counted), never a stalled event loop.
+            let writer = LogLineWriter(fileDescriptor: STDERR_FILENO, capacityBytes: configuration.log.bufferBytes)
+            logWriter = writer
             LoggingSystem.bootstrap { label in
                 switch format {
-                case .json: return JSONLogHandler(label: label, level: level)
+                case .json: return JSONLogHandler(label: label, level: level) { writer.write($0) }
                 case .text:
-                    var handler = StreamLogHandler.standardError(label: label)
+                    var handler = StreamLogHandler(label: label, stream: LogLineStream(writer: writer))
                     handler.logLevel = level
                     return handler
                 }
@@ -51,18 +59,24 @@ struct MalomoBridgeMain {
                 ]
             )
             let finalConfiguration = configuration
-            try await BridgeApplication.run(configuration: finalConfiguration, secrets: secrets, logger: logger) { ports in
+            try await BridgeApplication.run(configuration: finalConfiguration, secrets: secrets, logger: logger, logWriter: writer) { ports in
                 if let devEnvironment {
                     let banner = devEnvironment.banner(configuration: finalConfiguration, port: ports.webhook, managementPort: ports.management)
                     FileHandle.standardOutput.write(Data(banner.utf8))
                 }
             }
+            writer.flush(timeout: .seconds(2))
         } catch let error as BridgeConfigurationError {
-            FileHandle.standardError.write(Data("malomo-bridge: \(error)\n".utf8))
-            exit(2)
+            Self.fail("\(error)", status: 2, after: logWriter)
         } catch {
-            FileHandle.standardError.write(Data("malomo-bridge: \(error)\n".utf8))
-            exit(1)
+            Self.fail("\(error)", status: 1, after: logWriter)
         }
+    }
+
+    /// Writes the error after the log lines still waiting (so it is the last line), then exits.
+    private static func fail(_ message: String, status: Int32, after writer: LogLineWriter?) -> Never {
+        writer?.flush(timeout: .seconds(2))
+        FileHandle.standardError.write(Data("malomo-bridge: \(message)\n".utf8))
+        exit(status)
     }
 }

@@ -8,6 +8,8 @@ package final class BridgeProcess: Sendable {
     package let webhookPort: Int
     package let managementPort: Int
     private let collector: Collector
+    private let stderr: FileHandle
+    private let readLogs: @Sendable (FileHandle) -> Void
 
     /// What the stderr reader shares with the test.
     package final class Collector: Sendable {
@@ -52,7 +54,7 @@ package final class BridgeProcess: Sendable {
         process.standardError = stderr
         process.standardOutput = FileHandle.nullDevice
         let collector = Collector()
-        stderr.fileHandleForReading.readabilityHandler = { handle in
+        let readLogs: @Sendable (FileHandle) -> Void = { handle in
             let data = handle.availableData
             guard !data.isEmpty else { return }
             let complete: [String] = collector.partial.withLock { buffer in
@@ -73,9 +75,12 @@ package final class BridgeProcess: Sendable {
                 if message == "Management listener started" { collector.ports.withLock { $0.management = port } }
             }
         }
+        stderr.fileHandleForReading.readabilityHandler = readLogs
         try process.run()
         self.process = process
         self.collector = collector
+        self.stderr = stderr.fileHandleForReading
+        self.readLogs = readLogs
         let deadline = ContinuousClock.now + .seconds(20)
         while ContinuousClock.now < deadline {
             let known = collector.ports.withLock { $0 }
@@ -92,6 +97,18 @@ package final class BridgeProcess: Sendable {
     }
 
     package var logs: [String] { self.collector.lines.withLock { $0 } }
+
+    /// Stops reading the bridge's standard error (a stalled log collector): its pipe fills.
+    package func pauseReadingLogs() { self.stderr.readabilityHandler = nil }
+
+    /// Reads the bridge's standard error again.
+    package func resumeReadingLogs() { self.stderr.readabilityHandler = self.readLogs }
+
+    /// Closes the reading end of the bridge's standard error: its writes fail (EPIPE).
+    package func closeLogs() {
+        self.stderr.readabilityHandler = nil
+        try? self.stderr.close()
+    }
 
     package func signal(_ signal: Int32) { kill(self.process.processIdentifier, signal) }
 
