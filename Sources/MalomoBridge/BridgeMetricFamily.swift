@@ -120,7 +120,7 @@ public struct BridgeMetricFamily: Sendable, Hashable {
         .init(
             name: "malomo_bridge_log_lines_dropped_total",
             kind: .counter,
-            help: "Log lines dropped because standard error was not read fast enough (1 MiB of lines waiting) or refused writes."
+            help: "Log lines dropped because standard error was not read fast enough (LOG_BUFFER_BYTES of lines waiting) or refused writes."
         ),
     ]
 

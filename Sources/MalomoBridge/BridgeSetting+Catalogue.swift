@@ -248,10 +248,10 @@ extension BridgeSetting {
     /// `LOG_BUFFER_BYTES`.
     public static let logBufferBytes = BridgeSetting(
         "log.bufferBytes",
-        .integer(4096...(64 << 20)),
+        .integer((64 << 10)...(64 << 20)),
         default: "1048576",
         help:
-            "log lines, in bytes, that may wait for standard error's reader (4 KiB – 64 MiB); further lines are dropped and counted in `malomo_bridge_log_lines_dropped_total`, never waited for"
+            "log lines, in bytes, that may wait for standard error's reader (64 KiB – 64 MiB); further lines are dropped and counted in `malomo_bridge_log_lines_dropped_total`, never waited for"
     )
 
     /// Every setting, in the README's order.

@@ -62,7 +62,7 @@ struct MalomoBridgeMain {
             try await BridgeApplication.run(configuration: finalConfiguration, secrets: secrets, logger: logger, logWriter: writer) { ports in
                 if let devEnvironment {
                     let banner = devEnvironment.banner(configuration: finalConfiguration, port: ports.webhook, managementPort: ports.management)
-                    FileHandle.standardOutput.write(Data(banner.utf8))
+                    try? FileHandle.standardOutput.write(contentsOf: Data(banner.utf8))
                 }
             }
             writer.flush(timeout: .seconds(2))
@@ -73,10 +73,17 @@ struct MalomoBridgeMain {
         }
     }
 
-    /// Writes the error after the log lines still waiting (so it is the last line), then exits.
+    /// Writes the error after the log lines still waiting (through the log writer once there is
+    /// one, so it is the last line and never cut into another), then exits. A standard error
+    /// that is stalled or gone costs the line, never the exit.
     private static func fail(_ message: String, status: Int32, after writer: LogLineWriter?) -> Never {
-        writer?.flush(timeout: .seconds(2))
-        FileHandle.standardError.write(Data("malomo-bridge: \(message)\n".utf8))
+        let line = "malomo-bridge: \(message)\n"
+        if let writer {
+            writer.write(line)
+            writer.flush(timeout: .seconds(2))
+        } else {
+            try? FileHandle.standardError.write(contentsOf: Data(line.utf8))
+        }
         exit(status)
     }
 }

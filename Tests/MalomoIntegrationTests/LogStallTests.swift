@@ -7,7 +7,7 @@ import Testing
 /// The real binary with a log reader that stops reading, as a stalled log collector does.
 @Suite struct LogStallTests {
     /// Each rejected webhook logs a line of about 300 bytes; with the stderr pipe unread, the
-    /// pipe (64 KiB) and a 4 KiB `LOG_BUFFER_BYTES` fill within about 250 of them. Written from
+    /// pipe (64 KiB) and the smallest `LOG_BUFFER_BYTES` (64 KiB) fill within about 450 of them. Written from
     /// the event loop, the next line would block it and every later request would go
     /// unanswered; through the log writer, the requests are answered and the lines dropped,
     /// counted in `/metrics` while the reader is still stalled, and reported in a warning once
@@ -19,7 +19,7 @@ import Testing
         try cluster.createTopic("malomo.orders.created", partitions: 1)
         let bridge = try await BridgeProcess(environment: [
             "KAFKA_BROKERS": cluster.bootstrapServers, "MALOMO_WEBHOOK_SECRET": BridgeHarness.secret,
-            "LOG_LEVEL": "info", "LOG_BUFFER_BYTES": "4096",
+            "LOG_LEVEL": "info", "LOG_BUFFER_BYTES": "65536",
         ])
         bridge.pauseReadingLogs()
         let body = Array(#"{"id":"log-stall"}"#.utf8)
