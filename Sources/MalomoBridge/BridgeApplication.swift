@@ -150,6 +150,14 @@ public enum BridgeApplication {
         if effective["delivery.report.only.error"] == "true" {
             throw .init(setting: "KAFKA_PROPERTY_* / KAFKA_PROPERTIES_FILE", message: "every delivery must be reported")
         }
+        // A man in the middle could acknowledge records: whatever spelling got past the
+        // configuration's checks, librdkafka's effective values decide.
+        if effective["enable.ssl.certificate.verification"] == "false" {
+            throw .init(setting: "KAFKA_PROPERTY_* / KAFKA_PROPERTIES_FILE", message: "broker certificate verification must stay on")
+        }
+        if effective["ssl.endpoint.identification.algorithm"] == "none" {
+            throw .init(setting: "KAFKA_PROPERTY_* / KAFKA_PROPERTIES_FILE", message: "broker host-name verification must stay on")
+        }
     }
 
     /// Runs the bridge until SIGTERM or SIGINT, then drains: readiness turns 503, the

@@ -33,10 +33,12 @@ enum KafkaConnectionSettings {
         "plugin.library.paths": "the bridge loads no librdkafka plugins",
     ]
 
-    /// Values that would let a man in the middle acknowledge records: refused.
+    /// Values that would let a man in the middle acknowledge records: refused (compared in
+    /// lower case; librdkafka reads a boolean's `false`, `f` and `0` in any case as false).
+    /// `BridgeApplication.checkGuarantees` checks librdkafka's effective values again.
     static let refusedValues: [String: (values: Set<String>, why: String)] = [
         "enable.ssl.certificate.verification": (
-            ["false", "0"], "turns off broker certificate verification (set KAFKA_SSL_CA_LOCATION for a private CA)"
+            ["false", "f", "0"], "turns off broker certificate verification (set KAFKA_SSL_CA_LOCATION for a private CA)"
         ),
         "ssl.endpoint.identification.algorithm": (
             ["none"], "turns off broker host-name verification (set KAFKA_SSL_CA_LOCATION for a private CA)"

@@ -103,6 +103,12 @@ import Testing
         ("KAFKA_PROPERTY_DELIVERY_REPORT_ONLY_ERROR", "true", "delivery report"),
         ("KAFKA_PROPERTY_PLUGIN_LIBRARY_PATHS", "/tmp/evil.so", "plugins"),
         ("KAFKA_PROPERTY_ENABLE_SSL_CERTIFICATE_VERIFICATION", "false", "certificate verification"),
+        // librdkafka reads f, F and 0 as false too.
+        ("KAFKA_PROPERTY_ENABLE_SSL_CERTIFICATE_VERIFICATION", "f", "certificate verification"),
+        ("KAFKA_PROPERTY_ENABLE_SSL_CERTIFICATE_VERIFICATION", "F", "certificate verification"),
+        ("KAFKA_PROPERTY_ENABLE_SSL_CERTIFICATE_VERIFICATION", "FALSE", "certificate verification"),
+        ("KAFKA_PROPERTY_ENABLE_SSL_CERTIFICATE_VERIFICATION", "0", "certificate verification"),
+        ("KAFKA_PROPERTY_SSL_ENDPOINT_IDENTIFICATION_ALGORITHM", "NONE", "host-name verification"),
         ("KAFKA_PROPERTY_SSL_ENDPOINT_IDENTIFICATION_ALGORITHM", "none", "host-name verification"),
         ("KAFKA_PROPERTY_METADATA_BROKER_LIST", "evil:9092", "KAFKA_BROKERS"),
         ("KAFKA_PROPERTY_COMPRESSION_CODEC", "gzip", "KAFKA_COMPRESSION"),
@@ -138,6 +144,7 @@ import Testing
         for (property, weakened) in [
             ("enable.idempotence", "false"), ("request.required.acks", "1"), ("message.timeout.ms", "300000"), ("transactional.id", "x"),
             ("test.mock.num.brokers", "3"), ("delivery.report.only.error", "true"),
+            ("enable.ssl.certificate.verification", "false"), ("ssl.endpoint.identification.algorithm", "none"),
         ] {
             var effective = producer.effectiveProperties
             effective[property] = weakened
