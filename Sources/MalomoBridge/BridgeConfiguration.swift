@@ -86,6 +86,16 @@ extension BridgeConfiguration {
         self.webhook = try Webhook(reading: &values)
         self.log = try Log(reading: &values, dev: dev)
         self.settingsInForce = values.inForce
+        // librdkafka refuses a message larger than its whole queue (QUEUE_FULL even when the
+        // queue is empty): every such webhook would be answered 503 until Malomo gave up.
+        if self.kafka.queueMaxKilobytes * 1024 < self.largestRecordBytes {
+            throw .init(
+                setting: BridgeSetting.kafkaQueueMaxKbytes.environmentVariable,
+                message: "\(self.kafka.queueMaxKilobytes) KiB cannot hold one record of a \(self.webhook.maxBodyBytes)-byte body "
+                    + "(up to \(self.largestRecordBytes) bytes with its headers): every such webhook would be answered 503; "
+                    + "raise it to at least \((self.largestRecordBytes + 1023) / 1024) or lower MAX_BODY_BYTES"
+            )
+        }
     }
 
     /// Checks the rules that involve more than one setting, once secrets are loaded.

@@ -107,6 +107,20 @@ import Testing
         await producer.shutdown()
     }
 
+    /// librdkafka refuses a message larger than its whole queue even when the queue is empty,
+    /// which is why the bridge refuses a KAFKA_QUEUE_MAX_KBYTES below its largest record.
+    @Test func aMessageLargerThanTheWholeQueueIsRefusedOnAnEmptyQueue() async throws {
+        let cluster = try MockKafkaCluster(brokerCount: 1)
+        var configuration = KafkaProducerConfiguration(bootstrapServers: [cluster.bootstrapServers])
+        configuration.additionalProperties = ["queue.buffering.max.kbytes": "1"]
+        let producer = try KafkaProducer(configuration: configuration, logger: logger)
+        _ = try await producer.send(KafkaProducerRecord(topic: "wire.queue-size", key: nil, value: [UInt8](repeating: 1, count: 512)))
+        await #expect(throws: KafkaError(code: .queueFull, reason: "")) {
+            try await producer.send(KafkaProducerRecord(topic: "wire.queue-size", key: nil, value: [UInt8](repeating: 2, count: 2048)))
+        }
+        await producer.shutdown()
+    }
+
     @Test func sendAfterShutdownFails() async throws {
         let cluster = try MockKafkaCluster(brokerCount: 1)
         let producer = try KafkaProducer(

@@ -64,6 +64,25 @@ import Testing
         }
     }
 
+    /// A queue smaller than one record of MAX_BODY_BYTES would answer every such webhook 503
+    /// (librdkafka refuses a message larger than its whole queue): refused at startup.
+    @Test func queueTooSmallForOneRecordIsRefused() throws {
+        do {
+            _ = try read(["KAFKA_BROKERS": "k:1", "KAFKA_QUEUE_MAX_KBYTES": "256"])
+            Issue.record("a 256 KiB queue was accepted beside a 512 KiB MAX_BODY_BYTES")
+        } catch {
+            #expect(error.setting == "KAFKA_QUEUE_MAX_KBYTES")
+            #expect(error.message.contains("MAX_BODY_BYTES"), "\(error)")
+        }
+        let small = try read(["KAFKA_BROKERS": "k:1", "KAFKA_QUEUE_MAX_KBYTES": "256", "MAX_BODY_BYTES": "100000"])
+        #expect(small.kafka.queueMaxKilobytes * 1024 >= small.largestRecordBytes)
+        let exact = try read(["KAFKA_BROKERS": "k:1"]).largestRecordBytes
+        #expect(throws: BridgeConfigurationError.self) {
+            _ = try read(["KAFKA_BROKERS": "k:1", "KAFKA_QUEUE_MAX_KBYTES": String((exact - 1) / 1024)])
+        }
+        _ = try read(["KAFKA_BROKERS": "k:1", "KAFKA_QUEUE_MAX_KBYTES": String((exact + 1023) / 1024)])
+    }
+
     /// KAFKA_STATISTICS_INTERVAL_MS=0 turns librdkafka's statistics off.
     @Test func statisticsIntervalZeroIsOff() throws {
         #expect(try read(["KAFKA_BROKERS": "k:1", "KAFKA_STATISTICS_INTERVAL_MS": "0"]).producerConfiguration.statisticsInterval == nil)
