@@ -13,7 +13,9 @@ public struct MalomoConsumerConfiguration: Sendable {
     /// The bridge's `KAFKA_TOPIC_PREFIX`. Default: `malomo.`.
     public var topicPrefix: String = MalomoContractDefaults.topicPrefix
     /// Where undecodable records go (with a `malomo-dead-letter-reason` header), so they never
-    /// block their partition. Default: `malomo.consumer-dead-letter`.
+    /// block their partition. Default: `malomo.consumer-dead-letter`. Give this topic a
+    /// `max.message.bytes` at least as large as the consumed topics': a dead letter the brokers
+    /// refuse stops its partition (``MalomoEventConsumer/next()`` throws) until they take it.
     public var deadLetterTopic: String = MalomoContractDefaults.consumerDeadLetterTopic
     /// Drop redeliveries of an event id seen recently. Default: on, 100 000 ids, 24 h
     /// (Malomo's retry window). `nil` turns it off.

@@ -60,7 +60,14 @@ public final class MalomoEventConsumer: Sendable {
         var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: configuration.bootstrapServers)
         producerConfiguration.clientID = "malomo-consumer-dead-letter"
         producerConfiguration.messageTimeout = .seconds(30)
-        producerConfiguration.additionalProperties = configuration.additionalProperties
+        // Any record the consumer can receive must fit its dead letter: at librdkafka's default
+        // (1,000,000 bytes) a larger undecodable record would be refused before it reached a
+        // broker, and its partition would stop at it for good. The brokers' own limit for the
+        // dead-letter topic still applies (documented).
+        producerConfiguration.additionalProperties = ["message.max.bytes": "1000000000"].merging(configuration.additionalProperties) {
+            _,
+            explicit in explicit
+        }
         let shared = Shared(State(duplicates: configuration.duplicateFilter.map(DuplicateFilter.init)))
         self.configuration = configuration
         self.shared = shared

@@ -152,6 +152,38 @@ import Testing
         await harness.producer.shutdown()
     }
 
+    /// An undecodable record larger than librdkafka's default message.max.bytes (a bridge with a
+    /// 2 MiB MAX_BODY_BYTES writes such records) is dead-lettered whole, and its partition moves on.
+    @Test func anOversizedUndecodableRecordIsDeadLettered() async throws {
+        let harness = try BridgeHarness()
+        try harness.cluster.createTopic("malomo.consumer-dead-letter", partitions: 1)
+        var large = KafkaProducerConfiguration(bootstrapServers: [harness.cluster.bootstrapServers])
+        large.additionalProperties = ["message.max.bytes": "2000000"]
+        let producer = try KafkaProducer(configuration: large, logger: harness.logger)
+        let huge = Array(#"{"note":""#.utf8) + [UInt8](repeating: 0x61, count: 1_200_000) + Array(#""}"#.utf8)
+        let good = try Fixture.bytes("order.json")
+        for value in [huge, good] {
+            _ = try await producer.send(
+                KafkaProducerRecord(
+                    topic: "malomo.orders.created",
+                    key: Array("same-key".utf8),  // one partition: the good record waits for the huge one
+                    value: value,
+                    headers: [KafkaHeader(key: "malomo-topic", string: "orders:created")]
+                )
+            )
+        }
+        var configuration = consumerConfiguration(harness)
+        configuration.topics = [.ordersCreated]
+        let consumer = try MalomoEventConsumer(configuration: configuration, logger: harness.logger)
+        let deliveries = try await collect(consumer, count: 1)
+        #expect(deliveries.map(\.rawValue) == [good])
+        let dead = try await harness.consume(topics: ["malomo.consumer-dead-letter"], count: 1)
+        #expect(dead.first?.value == huge)
+        #expect(dead.first?.header("malomo-dead-letter-reason")?.stringValue == "missing_field")
+        await producer.shutdown()
+        await harness.producer.shutdown()
+    }
+
     @Test func restartMidStreamSkipsNothing() async throws {
         let harness = try BridgeHarness()
         let total = 30
