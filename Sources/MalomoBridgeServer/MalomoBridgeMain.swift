@@ -73,16 +73,21 @@ struct MalomoBridgeMain {
         }
     }
 
-    /// Writes the error after the log lines still waiting (through the log writer once there is
-    /// one, so it is the last line and never cut into another), then exits. A standard error
-    /// that is stalled or gone costs the line, never the exit.
+    /// Writes the error after the log lines still waiting, then exits. Once the log format is
+    /// known (the writer exists, the handlers are bootstrapped) the error is a `critical` log
+    /// line in that format, through the writer (never cut into another line), so a JSON
+    /// pipeline keeps it; before that (a bad flag or setting, LOG_FORMAT itself) a plain
+    /// `malomo-bridge: …` line. A standard error that is stalled or gone costs the line, never
+    /// the exit.
     private static func fail(_ message: String, status: Int32, after writer: LogLineWriter?) -> Never {
-        let line = "malomo-bridge: \(message)\n"
         if let writer {
-            writer.write(line)
+            Logger(label: "malomo-bridge").critical(
+                "Exiting on an error",
+                metadata: ["error": .string(message), "exit_code": .stringConvertible(status)]
+            )
             writer.flush(timeout: .seconds(2))
         } else {
-            try? FileHandle.standardError.write(contentsOf: Data(line.utf8))
+            try? FileHandle.standardError.write(contentsOf: Data("malomo-bridge: \(message)\n".utf8))
         }
         exit(status)
     }

@@ -68,6 +68,45 @@ import Testing
         #expect(!output.contains("s3cr3t"))
     }
 
+    /// An error found once the log format is known (the secrets, librdkafka's effective
+    /// properties) is a log line in that format: with JSON logs every line is a JSON object,
+    /// and one is `critical`, naming the setting, with the exit code.
+    @Test(
+        arguments: [
+            (["MALOMO_WEBHOOK_SECRETS_DIR": "/dev", "MALOMO_WEBHOOK_SECRET": ""], "MALOMO_WEBHOOK_SECRETS_DIR"),
+            (["MAX_BODY_BYTES": "2000000", "KAFKA_PROPERTY_MESSAGE_MAX_BYTES": "1000000"], "MAX_BODY_BYTES"),
+        ] as [([String: String], String)]
+    )
+    func startupErrorsAfterTheLogFormatIsKnownAreLogLinesInIt(environment: [String: String], setting: String) async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try BridgeProcess.binaryPath)
+        var env = ["KAFKA_BROKERS": "127.0.0.1:1", "MALOMO_WEBHOOK_SECRET": "s3cr3t", "LOG_FORMAT": "json", "PATH": "/usr/bin:/bin"]
+        for (key, value) in environment { env[key] = value.isEmpty ? nil : value }
+        process.environment = env
+        let stderr = Pipe()
+        process.standardError = stderr
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let deadline = ContinuousClock.now + .seconds(20)
+        while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            Issue.record("\(setting): still running after 20 s")
+        }
+        process.waitUntilExit()
+        let output = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 2, "\(setting): exit \(process.terminationStatus), \(output)")
+        let lines = output.split(separator: "\n")
+        let objects = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(!lines.isEmpty && objects.count == lines.count, "not every line is a JSON object: \(output)")
+        // librdkafka's own lines from the producer's teardown may come before or after it.
+        let critical = objects.filter { $0["level"] as? String == "critical" }
+        #expect(critical.count == 1, "\(output)")
+        #expect((critical.first?["error"] as? String)?.contains(setting) == true, "\(output)")
+        #expect(critical.first?["exit_code"] as? String == "2", "\(output)")
+        #expect(!output.contains("s3cr3t"))
+    }
+
     /// `malomo-mock-kafka` (the benchmark's broker process) prints its bootstrap servers, holds
     /// the Malomo topics, takes a produce, and refuses a bad flag with exit 2.
     @Test(.timeLimit(.minutes(1))) func mockKafkaProcessServesTheMalomoTopics() async throws {
