@@ -43,29 +43,33 @@ import Testing
         let fifo = FileManager.default.temporaryDirectory.appendingPathComponent("config-\(UUID().uuidString).fifo").path
         #expect(mkfifo(fifo, 0o600) == 0)
         defer { unlink(fifo) }
+        var env = ["KAFKA_BROKERS": "127.0.0.1:1", "MALOMO_WEBHOOK_SECRET": "s3cr3t", "PATH": "/usr/bin:/bin"]
+        for (key, value) in environment { env[key] = value == "@fifo" ? fifo : value }
+        let (status, output) = try await Self.runUntilExit(arguments: arguments, environment: env, label: setting)
+        #expect(status == 2, "\(setting): exit \(status), \(output)")
+        #expect(output.contains(setting), "\(output)")
+        #expect(!output.contains("s3cr3t"))
+    }
+
+    /// Runs the bridge binary until it exits (20 s at most: a bridge stuck reading its
+    /// configuration fails the test, not hangs it) and returns its exit status and stderr.
+    static func runUntilExit(arguments: [String], environment: [String: String], label: String) async throws -> (Int32, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try BridgeProcess.binaryPath)
         process.arguments = arguments
-        // A secret is configured unless the case is about unsigned mode, which refuses one.
-        var env = ["KAFKA_BROKERS": "127.0.0.1:1", "MALOMO_WEBHOOK_SECRET": "s3cr3t", "PATH": "/usr/bin:/bin"]
-        for (key, value) in environment { env[key] = value == "@fifo" ? fifo : value }
-        process.environment = env
+        process.environment = environment
         let stderr = Pipe()
         process.standardError = stderr
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        // Bounded: a bridge stuck reading its configuration must fail the test, not hang it.
         let deadline = ContinuousClock.now + .seconds(20)
         while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
-            Issue.record("\(setting): still running after 20 s")
+            Issue.record("\(label): still running after 20 s")
         }
         process.waitUntilExit()
-        let output = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationStatus == 2, "\(setting): exit \(process.terminationStatus), \(output)")
-        #expect(output.contains(setting), "\(output)")
-        #expect(!output.contains("s3cr3t"))
+        return (process.terminationStatus, String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
     }
 
     /// An error found once the log format is known (the secrets, librdkafka's effective
@@ -78,24 +82,10 @@ import Testing
         ] as [([String: String], String)]
     )
     func startupErrorsAfterTheLogFormatIsKnownAreLogLinesInIt(environment: [String: String], setting: String) async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try BridgeProcess.binaryPath)
         var env = ["KAFKA_BROKERS": "127.0.0.1:1", "MALOMO_WEBHOOK_SECRET": "s3cr3t", "LOG_FORMAT": "json", "PATH": "/usr/bin:/bin"]
         for (key, value) in environment { env[key] = value.isEmpty ? nil : value }
-        process.environment = env
-        let stderr = Pipe()
-        process.standardError = stderr
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let deadline = ContinuousClock.now + .seconds(20)
-        while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            Issue.record("\(setting): still running after 20 s")
-        }
-        process.waitUntilExit()
-        let output = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationStatus == 2, "\(setting): exit \(process.terminationStatus), \(output)")
+        let (status, output) = try await Self.runUntilExit(arguments: [], environment: env, label: setting)
+        #expect(status == 2, "\(setting): exit \(status), \(output)")
         let lines = output.split(separator: "\n")
         let objects = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
         #expect(!lines.isEmpty && objects.count == lines.count, "not every line is a JSON object: \(output)")
