@@ -64,10 +64,9 @@ public final class MalomoEventConsumer: Sendable {
         // (1,000,000 bytes) a larger undecodable record would be refused before it reached a
         // broker, and its partition would stop at it for good. The brokers' own limit for the
         // dead-letter topic still applies (documented).
-        producerConfiguration.additionalProperties = ["message.max.bytes": "1000000000"].merging(configuration.additionalProperties) {
-            _,
-            explicit in explicit
-        }
+        var deadLetterProperties = configuration.additionalProperties
+        if deadLetterProperties["message.max.bytes"] == nil { deadLetterProperties["message.max.bytes"] = "1000000000" }
+        producerConfiguration.additionalProperties = deadLetterProperties
         let shared = Shared(State(duplicates: configuration.duplicateFilter.map(DuplicateFilter.init)))
         self.configuration = configuration
         self.shared = shared
