@@ -75,12 +75,14 @@ public final class KafkaConsumer: Sendable {
     ///   - onRevoke: Called on the consumer thread when partitions are about to be
     ///   revoked in a rebalance; the positions it returns are committed synchronously before the
     ///   partitions go to another member (a failed commit means redelivery, never loss).
-    /// - Throws: A ``KafkaError`` naming a rejected property, or a subscribe failure.
+    /// - Throws: A ``KafkaError`` naming a rejected property (librdkafka's, or one that would
+    ///   commit automatically), or a subscribe failure.
     public init(
         configuration: KafkaConsumerConfiguration,
         logger: Logger,
         onRevoke: (@Sendable ([KafkaTopicPartition]) -> [KafkaCommitPosition])? = nil
     ) throws(KafkaError) {
+        try configuration.checkExplicitCommits()
         let client = try RDKafkaClient(kind: .consumer, properties: configuration.librdkafkaProperties, logger: logger, onRevoke: onRevoke)
         if !configuration.topics.isEmpty { try client.subscribe(topics: configuration.topics) }
         self.client = client

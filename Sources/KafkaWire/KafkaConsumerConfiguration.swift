@@ -12,7 +12,10 @@ public struct KafkaConsumerConfiguration: Sendable {
     public var sessionTimeout: Duration = .seconds(10)
     /// `client.id`. Default: `malomo-consumer`.
     public var clientID: String = "malomo-consumer"
-    /// Any other librdkafka property, passed through as is. These win over the fields above.
+    /// Any other librdkafka property, passed through as is. These win over the fields above,
+    /// except the two that would commit offsets behind the application's back
+    /// (`enable.auto.commit`, `enable.auto.offset.store`): set to anything but false, the
+    /// consumer refuses to start (``KafkaConsumer/init(configuration:logger:onRevoke:)``).
     public var additionalProperties: [String: String] = [:]
 
     /// Creates a configuration.
@@ -20,6 +23,26 @@ public struct KafkaConsumerConfiguration: Sendable {
         self.bootstrapServers = bootstrapServers
         self.groupID = groupID
         self.topics = topics
+    }
+
+    /// The properties that must stay false: together they make librdkafka store every polled
+    /// record's offset and commit it every few seconds and at close, so a record whose
+    /// processing failed, or was under way at a crash, would be skipped as consumed.
+    static let explicitCommitProperties = ["enable.auto.commit", "enable.auto.offset.store"]
+
+    /// Refuses `additionalProperties` that turn on automatic commits or offset stores.
+    /// - Throws: A ``KafkaError/Code/configuration`` error naming the property.
+    func checkExplicitCommits() throws(KafkaError) {
+        for key in Self.explicitCommitProperties {
+            guard let value = self.additionalProperties[key] else { continue }
+            // librdkafka's spellings of false.
+            guard !["false", "f", "0"].contains(value.trimmingASCIISpaces().lowercased()) else { continue }
+            throw KafkaError(
+                code: .configuration,
+                reason: "\(key)=\(value) is refused: offsets are committed only after the application processed a record "
+                    + "(remove \(key) from the additional properties)"
+            )
+        }
     }
 
     /// The librdkafka properties this configuration stands for. Offsets are committed
@@ -39,5 +62,14 @@ public struct KafkaConsumerConfiguration: Sendable {
             properties.append((key, self.additionalProperties[key]!))
         }
         return properties
+    }
+}
+
+extension String {
+    /// Without leading and trailing ASCII spaces and tabs.
+    fileprivate func trimmingASCIISpaces() -> String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let first = self.firstIndex(where: { !isSpace($0) }), let last = self.lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(self[first...last])
     }
 }

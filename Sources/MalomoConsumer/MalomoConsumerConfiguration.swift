@@ -29,6 +29,8 @@ public struct MalomoConsumerConfiguration: Sendable {
     /// `session.timeout.ms`. Default: 10 s.
     public var sessionTimeout: Duration = .seconds(10)
     /// Other librdkafka properties (TLS, SASL…), for both the consumer and the dead-letter producer.
+    /// `enable.auto.commit` and `enable.auto.offset.store` set to anything but false are refused
+    /// (the consumer does not start): offsets are committed only after ``MalomoEventConsumer/markProcessed(_:)``.
     public var additionalProperties: [String: String] = [:]
 
     /// Creates a configuration.
