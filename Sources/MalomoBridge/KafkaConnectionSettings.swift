@@ -73,6 +73,8 @@ enum KafkaConnectionSettings {
 
     static func read(_ values: inout SettingValues, environment: [String: String]) throws(BridgeConfigurationError) -> [String: String] {
         var properties: [String: String] = [:]
+        /// Where each property was set (the setting to name in an error).
+        var origins: [String: String] = [:]
         if let path = try values.text(.kafkaPropertiesFile) {
             let data: [UInt8]
             do {
@@ -90,6 +92,7 @@ enum KafkaConnectionSettings {
                 let value = trimmed[trimmed.index(after: equals)...].trimmingCharacters(in: .whitespaces)
                 try checkNotReserved(name, value: value, setting: "KAFKA_PROPERTIES_FILE")
                 properties[name] = value
+                origins[name] = "KAFKA_PROPERTIES_FILE"
             }
         }
         for (variable, value) in environment where variable.hasPrefix(passThroughPrefix) {
@@ -99,6 +102,7 @@ enum KafkaConnectionSettings {
             }
             try checkNotReserved(name, value: value, setting: variable)
             properties[name] = value
+            origins[name] = variable
         }
         // No default here: a KAFKA_PROPERTIES_FILE or KAFKA_PROPERTY_SECURITY_PROTOCOL may set it.
         let protocolName = try values.choice(.kafkaSecurityProtocol, applyingDefault: false)
@@ -113,14 +117,25 @@ enum KafkaConnectionSettings {
                     throw .init(setting: setting.environmentVariable, message: "cannot read '\(path)'")
                 }
                 properties[property] = path
+                origins[property] = setting.environmentVariable
             }
         }
         if let password = try values.secret(.kafkaSSLKeyPassword, file: .kafkaSSLKeyPasswordFile) {
             properties["ssl.key.password"] = password
+            origins["ssl.key.password"] = BridgeSetting.kafkaSSLKeyPassword.environmentVariable
         }
-        if let mechanism = try values.choice(.kafkaSASLMechanism) { properties["sasl.mechanism"] = mechanism }
-        if let username = try values.text(.kafkaSASLUsername) { properties["sasl.username"] = username }
-        if let password = try values.secret(.kafkaSASLPassword, file: .kafkaSASLPasswordFile) { properties["sasl.password"] = password }
+        if let mechanism = try values.choice(.kafkaSASLMechanism) {
+            properties["sasl.mechanism"] = mechanism
+            origins["sasl.mechanism"] = BridgeSetting.kafkaSASLMechanism.environmentVariable
+        }
+        if let username = try values.text(.kafkaSASLUsername) {
+            properties["sasl.username"] = username
+            origins["sasl.username"] = BridgeSetting.kafkaSASLUsername.environmentVariable
+        }
+        if let password = try values.secret(.kafkaSASLPassword, file: .kafkaSASLPasswordFile) {
+            properties["sasl.password"] = password
+            origins["sasl.password"] = BridgeSetting.kafkaSASLPassword.environmentVariable
+        }
         if effectiveProtocol.hasPrefix("sasl") {
             for (property, setting) in [
                 ("sasl.mechanism", "KAFKA_SASL_MECHANISM"), ("sasl.username", "KAFKA_SASL_USERNAME"), ("sasl.password", "KAFKA_SASL_PASSWORD"),
@@ -135,7 +150,37 @@ enum KafkaConnectionSettings {
                 message: "a client certificate needs both KAFKA_SSL_CERTIFICATE_LOCATION and KAFKA_SSL_KEY_LOCATION"
             )
         }
+        try checkProtocolUses(properties.keys, origins: origins, protocol: effectiveProtocol)
         return properties
+    }
+
+    /// Refuses TLS settings under a protocol without TLS, and SASL settings under one without
+    /// SASL: librdkafka ignores them, so a CA or a password set for a broker connection that
+    /// plaintext then carries would look secured and be neither encrypted nor authenticated.
+    static func checkProtocolUses(
+        _ names: Dictionary<String, String>.Keys,
+        origins: [String: String],
+        protocol effectiveProtocol: String
+    ) throws(BridgeConfigurationError) {
+        let name = effectiveProtocol.lowercased()
+        let usesTLS = name == "ssl" || name == "sasl_ssl"
+        let usesSASL = name.hasPrefix("sasl_")
+        for property in names.sorted() {
+            let kind: String
+            if property.hasPrefix("ssl."), !usesTLS {
+                kind = "TLS"
+            } else if property.hasPrefix("sasl."), !usesSASL {
+                kind = "SASL"
+            } else {
+                continue
+            }
+            throw .init(
+                setting: origins[property] ?? property,
+                message: "sets '\(property)', a \(kind) setting, but KAFKA_SECURITY_PROTOCOL is \(effectiveProtocol), which does not use "
+                    + "\(kind): librdkafka would ignore it. Set KAFKA_SECURITY_PROTOCOL to "
+                    + (kind == "TLS" ? "ssl or sasl_ssl" : "sasl_ssl or sasl_plaintext") + ", or remove the setting"
+            )
+        }
     }
 
     /// `KAFKA_PROPERTY_SOCKET_KEEPALIVE_ENABLE` → `socket.keepalive.enable`; `__` stands for `_`.

@@ -179,6 +179,56 @@ import Testing
         }
     }
 
+    /// librdkafka ignores TLS settings under plaintext and SASL settings without `sasl_*`: a
+    /// connection configured with a CA or a password would be neither encrypted nor
+    /// authenticated, against a listener that accepts plaintext. Startup refuses, naming where
+    /// the setting came from.
+    @Test(arguments: [
+        ([:], "KAFKA_SSL_CA_LOCATION", "TLS"),
+        (["KAFKA_SECURITY_PROTOCOL": "plaintext"], "KAFKA_SSL_CA_LOCATION", "TLS"),
+        (
+            ["KAFKA_SECURITY_PROTOCOL": "sasl_plaintext", "KAFKA_SASL_MECHANISM": "PLAIN", "KAFKA_SASL_USERNAME": "u", "KAFKA_SASL_PASSWORD": "p"],
+            "KAFKA_SSL_CA_LOCATION", "TLS"
+        ),
+        (["KAFKA_PROPERTY_SECURITY_PROTOCOL": "PLAINTEXT"], "KAFKA_SSL_CA_LOCATION", "TLS"),
+    ])
+    func aCertificateAuthorityWithoutTLSIsRefused(environment: [String: String], setting: String, kind: String) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ca-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (certificate, _) = try Self.makeCertificate(in: directory)
+        var environment = environment
+        environment["KAFKA_SSL_CA_LOCATION"] = certificate
+        do {
+            _ = try configuration(environment)
+            Issue.record("a CA under \(environment) was accepted")
+        } catch {
+            #expect(error.setting == setting, "\(error)")
+            #expect(error.message.contains("a \(kind) setting"), "\(error)")
+        }
+        // With TLS it is what it should be.
+        environment["KAFKA_SECURITY_PROTOCOL"] = environment["KAFKA_SECURITY_PROTOCOL"] == "sasl_plaintext" ? "sasl_ssl" : "ssl"
+        environment["KAFKA_PROPERTY_SECURITY_PROTOCOL"] = nil
+        _ = try configuration(environment)
+    }
+
+    @Test(arguments: [
+        (["KAFKA_SASL_USERNAME": "u"], "KAFKA_SASL_USERNAME"),
+        (["KAFKA_SASL_PASSWORD": "p"], "KAFKA_SASL_PASSWORD"),
+        (["KAFKA_SECURITY_PROTOCOL": "ssl", "KAFKA_SASL_MECHANISM": "PLAIN"], "KAFKA_SASL_MECHANISM"),
+        (["KAFKA_PROPERTY_SASL_OAUTHBEARER_CONFIG": "principal=x"], "KAFKA_PROPERTY_SASL_OAUTHBEARER_CONFIG"),
+        (["KAFKA_PROPERTY_SSL_KEYSTORE_LOCATION": "/etc/hostname"], "KAFKA_PROPERTY_SSL_KEYSTORE_LOCATION"),
+    ])
+    func securityMaterialTheProtocolIgnoresIsRefused(environment: [String: String], setting: String) {
+        do {
+            _ = try configuration(environment)
+            Issue.record("\(environment) was accepted")
+        } catch {
+            #expect(error.setting == setting, "\(error)")
+            #expect(error.message.contains("which does not use"), "\(error)")
+        }
+    }
+
     @Test func aPropertyLibrdkafkaRejectsIsNamedAtStartup() throws {
         let bridge = try configuration(["KAFKA_PROPERTY_NOT_A_REAL_PROPERTY": "1"])
         let result = Result { () throws(KafkaError) -> KafkaProducer in

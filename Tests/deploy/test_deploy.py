@@ -189,6 +189,21 @@ def test_kafka_tls_and_sasl_material_from_secrets():
     assert volumes["kafka-sasl"]["secret"]["secretName"] == "kafka-sasl"
 
 
+@pytest.mark.parametrize("protocol, section, message", [
+    ("plaintext", "tls", r"kafka\.tls\.enabled needs kafka\.securityProtocol ssl or sasl_ssl \(it is plaintext\)"),
+    ("sasl_plaintext", "tls", r"kafka\.tls\.enabled needs kafka\.securityProtocol ssl or sasl_ssl \(it is sasl_plaintext\)"),
+    ("ssl", "sasl", r"kafka\.sasl\.enabled needs kafka\.securityProtocol sasl_ssl or sasl_plaintext \(it is ssl\)"),
+    ("plaintext", "sasl", r"kafka\.sasl\.enabled needs kafka\.securityProtocol sasl_ssl or sasl_plaintext \(it is plaintext\)"),
+])
+def test_tls_or_sasl_under_a_protocol_without_it_fails(protocol, section, message):
+    """TLS material under plaintext would be ignored by librdkafka: the connection would look
+    secured and be neither encrypted nor (with SASL) authenticated."""
+    other = "sasl" if section == "tls" else "tls"
+    kafka = {**ALL_ON["kafka"], "securityProtocol": protocol, other: {**ALL_ON["kafka"][other], "enabled": False}}
+    with pytest.raises(Exception, match=message):
+        render({**ALL_ON, "kafka": kafka})
+
+
 @pytest.mark.parametrize("values", [DEFAULT_INSTALL, ALL_ON], ids=["defaults", "all-on"])
 def test_non_root_read_only_no_capabilities(values):
     docs = render(values)
