@@ -27,6 +27,15 @@ extension BridgeConfiguration {
             let setting = BridgeSetting.kafkaBrokers.environmentVariable
             self.brokers = []
             if let brokers = try values.text(.kafkaBrokers) {
+                // A production environment (the chart's, say) started with --dev would answer
+                // 202 for records kept only in the in-process cluster's memory.
+                if dev {
+                    throw .init(
+                        setting: setting,
+                        message: "cannot be used with --dev: dev mode writes to an in-process Kafka that keeps records in memory only, "
+                            + "so every 202 would be lost at exit. Unset \(setting), or run without --dev"
+                    )
+                }
                 self.brokers = brokers.split(separator: ",").map { String($0.trimmingWhiteSpace()) }.filter { !$0.isEmpty }
                 if self.brokers.isEmpty {
                     throw .init(setting: setting, message: "must list at least one host:port")

@@ -6,7 +6,7 @@ extension BridgeSetting {
     public static let kafkaBrokers = BridgeSetting(
         "kafka.brokers",
         .list,
-        shownDefault: "(required; dev mode: the mock cluster)",
+        shownDefault: "(required; refused with `--dev`, which runs its own mock cluster)",
         help: "comma-separated `host:port` bootstrap servers"
     )
     /// `MALOMO_WEBHOOK_SECRET`.

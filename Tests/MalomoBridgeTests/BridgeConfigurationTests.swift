@@ -89,6 +89,18 @@ import Testing
         #expect(try read(["KAFKA_BROKERS": "k:1"]).producerConfiguration.statisticsInterval == .milliseconds(15000))
     }
 
+    /// --dev in an environment that names real brokers (the chart's, a leftover flag) would
+    /// acknowledge webhooks into memory: refused, naming KAFKA_BROKERS.
+    @Test func devModeRefusesRealBrokers() {
+        do {
+            _ = try read(["KAFKA_BROKERS": "kafka-0.kafka:9092"], dev: true)
+            Issue.record("--dev with KAFKA_BROKERS was accepted")
+        } catch {
+            #expect(error.setting == "KAFKA_BROKERS")
+            #expect(error.message.contains("--dev"), "\(error)")
+        }
+    }
+
     @Test func devModeNeedsNoBrokersAndBindsLoopback() throws {
         let configuration = try read([:], dev: true)
         #expect(configuration.http.host == "127.0.0.1")
