@@ -12,7 +12,8 @@ Each round measures every target at 2,000 req/s (hey, 20 workers, 8 s each: CPU 
 request, p50/p99), then every target saturated (wrk, 2 threads, 64 connections, as in
 Benchmarks/run: req/s, its ratio to nginx's in the same round, CPU per request, p99).
 
-CPU is the server process's, every thread, from /proc/PID/stat; the hypervisor's steal
+CPU is the server process's, every thread, from /proc/PID/stat, and per group of threads
+(the event loops, librdkafka's threads, ...) from /proc/PID/task/*/stat; the hypervisor's steal
 during each phase is printed beside it (a phase with much of it is not comparable). Every
 answer must have the expected status, and a saturated phase must see no socket errors. Run
 after Benchmarks/run built the release binaries: python3 Benchmarks/cpu-floor.py [rounds]
@@ -34,6 +35,12 @@ make_lua = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(make_lua)
 
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+
+
+def by_thread(result):
+    """The busiest groups of the server's threads, µs of CPU per request each."""
+    return ", ".join(f"{name} ×{group['threads']} {group['cpu_us_per_request']:.1f}"
+                     for name, group in list(result["threads"].items())[:5] if group["cpu_seconds"] > 0)
 
 
 def main():
@@ -93,7 +100,7 @@ def main():
                 r.pop("latencies")
                 results["fixed_rate"][name].append(r)
                 print(f"round {number + 1} 2,000 req/s {name:46s} {r['cpu_us_per_request']:6.1f} µs CPU/request, {r['requests']} answers, "
-                      f"p50 {r['p50_ms']:.2f} p99 {r['p99_ms']:.2f} ms, stolen {r['steal_share']:.1%}", flush=True)
+                      f"p50 {r['p50_ms']:.2f} p99 {r['p99_ms']:.2f} ms, stolen {r['steal_share']:.1%}\n      threads (µs/request): {by_thread(r)}", flush=True)
             baseline = None
             for name, pid, status, _, saturated in cases:
                 r = H.measured(pid, saturated)
@@ -104,7 +111,7 @@ def main():
                 r["ratio_to_nginx"] = r["requests_per_second"] / baseline
                 results["saturated"][name].append(r)
                 print(f"round {number + 1} saturated   {name:46s} {r['requests_per_second']:8.0f} req/s ({r['ratio_to_nginx']:.3f}× nginx), "
-                      f"{r['cpu_us_per_request']:6.1f} µs CPU/request, p99 {r['p99_ms']:.2f} ms, stolen {r['steal_share']:.1%}", flush=True)
+                      f"{r['cpu_us_per_request']:6.1f} µs CPU/request, p99 {r['p99_ms']:.2f} ms, stolen {r['steal_share']:.1%}\n      threads (µs/request): {by_thread(r)}", flush=True)
         print("\nmedians over rounds:")
         for name in results["fixed_rate"]:
             fixed, saturated = results["fixed_rate"][name], results["saturated"][name]

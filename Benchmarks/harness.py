@@ -64,6 +64,36 @@ def cpu_seconds(pid):
     return total / CLOCK_TICKS
 
 
+def thread_cpu_seconds(pid):
+    """User + system CPU of each thread of a process and its descendants, by thread id: (name,
+    seconds) (/proc/PID/task/TID/stat; the name is the thread's comm, as top -H and perf show it)."""
+    threads = {}
+    for task in (task for each in process_tree(pid) for task in pathlib.Path(f"/proc/{each}/task").iterdir()):
+        try:
+            text = (task / "stat").read_text()
+        except FileNotFoundError:  # the thread ended meanwhile
+            continue
+        fields = text[text.rindex(")") + 2:].split()
+        threads[int(task.name)] = (text[text.index("(") + 1:text.rindex(")")], (int(fields[11]) + int(fields[12])) / CLOCK_TICKS)
+    return threads
+
+
+def thread_groups(before, after, answered):
+    """CPU µs per answered request of each group of threads (threads of one name: the event
+    loops, librdkafka's broker threads, ...), busiest first. A thread that ended during the
+    phase is missing from `after`, so its last share is not counted."""
+    groups = {}
+    for tid, (name, seconds) in after.items():
+        used = seconds - before.get(tid, (name, 0.0))[1]
+        group = re.sub(r"\d+", "N", name)
+        entry = groups.setdefault(group, {"threads": 0, "cpu_seconds": 0.0})
+        entry["threads"] += 1
+        entry["cpu_seconds"] += used
+    for entry in groups.values():
+        entry["cpu_us_per_request"] = entry["cpu_seconds"] / answered * 1e6 if answered else None
+    return dict(sorted(groups.items(), key=lambda item: -item[1]["cpu_seconds"]))
+
+
 def expect_only(target, statuses, wanted):
     """The run fails unless every answer had the wanted status: a baseline that answers
     errors is not a ceiling."""
@@ -144,16 +174,19 @@ def steal_seconds():
 
 def measured(pid, run, broker_pid=None):
     """Runs one load phase and adds the server's CPU seconds and CPU per answered request (and
-    the broker process's, reported beside it, never added to the bridge's), and the share of
-    the machine's CPU time stolen by the hypervisor meanwhile (a noisy neighbour: figures of a
-    phase with much of it are not comparable)."""
-    before = cpu_seconds(pid)
+    the broker process's, reported beside it, never added to the bridge's), the same per group
+    of the server's threads (`threads`), and the share of the machine's CPU time stolen by the
+    hypervisor meanwhile (a noisy neighbour: figures of a phase with much of it are not
+    comparable)."""
+    before, threads_before = cpu_seconds(pid), thread_cpu_seconds(pid)
     broker_before = cpu_seconds(broker_pid) if broker_pid else 0
     steal_before, started = steal_seconds(), time.monotonic()
     result = run()
     result["steal_share"] = (steal_seconds() - steal_before) / ((time.monotonic() - started) * os.cpu_count())
+    threads_after = thread_cpu_seconds(pid)
     cpu = cpu_seconds(pid) - before
     answered = sum(result["statuses"].values())
+    result["threads"] = thread_groups(threads_before, threads_after, answered)
     result["cpu_seconds"] = cpu
     result["cpu_us_per_request"] = cpu / answered * 1e6 if answered else None
     if broker_pid:
