@@ -17,6 +17,13 @@ public struct MalomoConsumerConfiguration: Sendable {
     /// `max.message.bytes` at least as large as the consumed topics': a dead letter the brokers
     /// refuse stops its partition (``MalomoEventConsumer/next()`` throws) until they take it.
     public var deadLetterTopic: String = MalomoContractDefaults.consumerDeadLetterTopic
+    /// Whether undecodable records are written to ``deadLetterTopic``. Default: `true`. With
+    /// `false` the consumer writes nothing to Kafka but its group's offsets: an undecodable
+    /// record is logged (a warning naming its topic, partition, offset and reason) and counted
+    /// as processed, so it is skipped, not kept. For tools that only look (`malomo-events-tail`),
+    /// which should neither fill the dead-letter topic with a copy per run nor need the right to
+    /// write to it.
+    public var writesDeadLetters = true
     /// Drop redeliveries of an event id seen recently. Default: on, 100 000 ids, 24 h
     /// (Malomo's retry window). `nil` turns it off.
     public var duplicateFilter: DuplicateFilter.Configuration? = .init()

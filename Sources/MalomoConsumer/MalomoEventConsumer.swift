@@ -42,7 +42,8 @@ public final class MalomoEventConsumer: Sendable {
 
     private let configuration: MalomoConsumerConfiguration
     private let consumer: KafkaConsumer
-    private let deadLetterProducer: KafkaProducer
+    /// `nil` when the configuration writes no dead letters.
+    private let deadLetterProducer: KafkaProducer?
     private let logger: Logger
     private let shared: Shared
 
@@ -78,7 +79,8 @@ public final class MalomoEventConsumer: Sendable {
             )
             return positions
         }
-        self.deadLetterProducer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
+        self.deadLetterProducer =
+            configuration.writesDeadLetters ? try KafkaProducer(configuration: producerConfiguration, logger: logger) : nil
         self.logger = logger
     }
 
@@ -213,7 +215,7 @@ public final class MalomoEventConsumer: Sendable {
             self.logger.warning("Final commit failed; those records will be redelivered", metadata: ["error": "\(error)"])
         }
         await self.consumer.close()
-        await self.deadLetterProducer.shutdown()
+        await self.deadLetterProducer?.shutdown()
     }
 
     /// The deliveries as an `AsyncSequence` over ``next()``: mark each one processed with
@@ -260,7 +262,17 @@ public final class MalomoEventConsumer: Sendable {
         headers.append(KafkaHeader(key: MalomoRecordHeader.sourcePartition, string: String(message.partition)))
         headers.append(KafkaHeader(key: MalomoRecordHeader.sourceOffset, string: String(message.offset)))
         headers.append(KafkaHeader(key: MalomoRecordHeader.consumerGroup, string: self.configuration.groupID))
-        _ = try await self.deadLetterProducer.send(
+        guard let deadLetterProducer = self.deadLetterProducer else {
+            self.logger.warning(
+                "Undecodable record skipped (no dead letters are written)",
+                metadata: [
+                    "kafka.topic": "\(message.topic)", "kafka.partition": "\(message.partition)",
+                    "kafka.offset": "\(message.offset)", "malomo.dead_letter_reason": "\(reason)", "error": "\(error)",
+                ]
+            )
+            return
+        }
+        _ = try await deadLetterProducer.send(
             KafkaProducerRecord(topic: self.configuration.deadLetterTopic, key: message.key, value: message.value, headers: headers)
         )
         self.logger.warning(

@@ -110,6 +110,37 @@ import Testing
         await harness.producer.shutdown()
     }
 
+    /// With `writesDeadLetters` off (as `malomo-events-tail` runs), an undecodable record is
+    /// logged and skipped: nothing is written to the dead-letter topic and the partition moves on.
+    @Test func withoutDeadLettersAnUndecodableRecordIsSkippedAndNothingIsWritten() async throws {
+        let harness = try BridgeHarness()
+        try harness.cluster.createTopic("malomo.consumer-dead-letter", partitions: 1)
+        for value in [Array("{ not json".utf8), try Fixture.bytes("order.json")] {
+            _ = try await harness.producer.send(
+                KafkaProducerRecord(
+                    topic: "malomo.orders.created",
+                    key: Array("same-key".utf8),  // one partition, poison first
+                    value: value,
+                    headers: [KafkaHeader(key: "malomo-topic", string: "orders:created")]
+                )
+            )
+        }
+        var configuration = consumerConfiguration(harness)
+        configuration.topics = [.ordersCreated]
+        configuration.writesDeadLetters = false
+        let consumer = try MalomoEventConsumer(configuration: configuration, logger: harness.logger)
+        let deliveries = try await collect(consumer, count: 1)
+        #expect(deliveries.map { $0.event.order?.number } == ["4821"])
+        let probe = try KafkaConsumer(
+            configuration: KafkaConsumerConfiguration(bootstrapServers: [harness.cluster.bootstrapServers], groupID: "probe", topics: []),
+            logger: harness.logger
+        )
+        let marks = try await probe.watermarks(topic: "malomo.consumer-dead-letter")
+        #expect(!marks.isEmpty && marks.allSatisfy { $0.high == 0 }, "nothing dead-lettered: \(marks)")
+        await probe.close()
+        await harness.producer.shutdown()
+    }
+
     /// Records no bridge would write, straight to Kafka: numbers of any magnitude where
     /// timestamps go, deep nesting, invalid UTF-8, empty and `null` bodies. Each either decodes
     /// or is dead-lettered; the consumer never traps and reaches the good record behind them.
