@@ -28,7 +28,24 @@ enum EventLine {
         parts.append(
             "| \(delivery.kafkaTopic)[\(delivery.partition)]@\(delivery.offset) attempt=\(delivery.attemptNumber.map(String.init) ?? "?") event_id=\(delivery.eventID?.prefix(12) ?? "-")"
         )
-        return parts.joined(separator: " ")
+        return printable(parts.joined(separator: " "))
+    }
+
+    /// `text` with every control character (C0 with line feeds, DEL, C1) and every bidirectional
+    /// formatting character replaced by `?`: a record's fields come from the webhook's sender,
+    /// and must neither move the terminal's cursor, recolour it, split a line, nor reorder
+    /// what is shown.
+    static func printable(_ text: String) -> String {
+        String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.map { scalar in
+                    switch scalar.value {
+                    case 0..<0x20, 0x7F...0x9F, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069, 0x061C: "?"
+                    default: scalar
+                    }
+                }
+            )
+        )
     }
 
     struct JSONLine: Encodable {

@@ -13,7 +13,10 @@ struct MalomoEventsTailMain: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "malomo-events-tail",
         abstract: "Consumes the topics malomo-bridge writes and prints each event decoded, one line each.",
-        discussion: "Without --group a fresh group reads from the beginning. Ctrl-C commits what was printed and exits."
+        discussion: """
+            Without --group a fresh group reads from the beginning. Ctrl-C commits what was printed and exits. \
+            Nothing is written to Kafka but the group's offsets: an undecodable record is reported on standard error and skipped.
+            """
     )
 
     @Option(help: "Kafka bootstrap servers, HOST:PORT[,…] (default: $KAFKA_BROKERS).") var brokers: String?
@@ -62,6 +65,10 @@ struct MalomoEventsTailMain: AsyncParsableCommand {
         )
         if let topics = self.topics { configuration.topics = topics.split(separator: ",").compactMap { MalomoTopic(String($0)) } }
         if let prefix = self.prefix { configuration.topicPrefix = prefix }
+        // A tool that looks writes nothing: no dead letter per run (each under a throwaway group),
+        // and no need for the right to write the dead-letter topic. Undecodable records are
+        // logged on standard error and skipped.
+        configuration.writesDeadLetters = false
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = .warning

@@ -264,6 +264,60 @@ import Testing
         #expect(object["event_id"] as? String == MalomoEventID.of(topic: "orders:created", body: body))
     }
 
+    /// The tail only looks: an undecodable record is skipped without a dead letter, and a
+    /// record's fields reach the terminal without their control characters (an order number
+    /// holding an escape sequence and a line break prints as one plain line).
+    @Test func eventsTailWritesNothingAndPrintsNoControlCharacters() async throws {
+        var logger = Logger(label: "tail-test")
+        logger.logLevel = .error
+        let cluster = try MockKafkaCluster(brokerCount: 1, logger: logger)
+        for name in [
+            "orders.created", "orders.updated", "orders.deleted", "customers.created", "customers.updated", "customers.deleted", "events.created",
+            "consumer-dead-letter",
+        ] {
+            try cluster.createTopic("malomo." + name, partitions: 1)
+        }
+        let producer = try KafkaProducer(
+            configuration: KafkaProducerConfiguration(bootstrapServers: [cluster.bootstrapServers]),
+            logger: logger
+        )
+        let hostile = Array(#"{"id":"order-1","number":"48\u001b[2J\u001b]0;pwned\u0007\n21\u202e"}"#.utf8)
+        for value in [Array("{ not json".utf8), hostile] {
+            _ = try await producer.send(
+                KafkaProducerRecord(
+                    topic: "malomo.orders.created",
+                    key: nil,
+                    value: value,
+                    headers: [KafkaHeader(key: "malomo-topic", string: "orders:created")]
+                )
+            )
+        }
+        await producer.shutdown()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try Executables.binary("malomo-events-tail"))
+        process.arguments = ["--brokers", cluster.bootstrapServers, "--max", "1"]
+        let stdout = Pipe()
+        process.standardOutput = stdout
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let output = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: stdout.fileHandleForReading.readDataToEndOfFile()) }
+        }
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let text = String(decoding: output, as: UTF8.self)
+        #expect(text.hasSuffix("\n") && text.filter { $0 == "\n" }.count == 1, "one line: \(text.debugDescription)")
+        #expect(text.contains("order #48?[2J?]0;pwned??21? id=order-1"), "\(text.debugDescription)")
+        #expect(!text.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x202E })
+        let probe = try KafkaConsumer(
+            configuration: KafkaConsumerConfiguration(bootstrapServers: [cluster.bootstrapServers], groupID: "probe", topics: []),
+            logger: logger
+        )
+        let marks = try await probe.watermarks(topic: "malomo.consumer-dead-letter")
+        #expect(!marks.isEmpty && marks.allSatisfy { $0.high == 0 }, "the tail wrote a dead letter: \(marks)")
+        await probe.close()
+    }
+
     /// Event id v2 end to end: one body posted under three topics is three events, and the
     /// tail (duplicate filter on, as by default) prints all three; Malomo's retry of one of
     /// them keeps its id and is dropped. A fourth event, posted last with the same key under the
