@@ -177,7 +177,8 @@ extension BridgeSetting {
         "kafka.queueMaxKbytes",
         .integer(1...2_097_151),
         default: "131072",
-        help: "librdkafka's queue bound in KiB (`queue.buffering.max.kbytes`)"
+        help: "librdkafka's queue bound in KiB (`queue.buffering.max.kbytes`); past it, 503. "
+            + "It must hold one record of `MAX_BODY_BYTES` with its headers, or startup stops"
     )
     /// `KAFKA_STATISTICS_INTERVAL_MS`.
     public static let kafkaStatisticsInterval = BridgeSetting(
