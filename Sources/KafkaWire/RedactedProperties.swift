@@ -2,7 +2,8 @@
 enum RedactedProperties {
     static func isSecret(_ key: String) -> Bool {
         let lowered = key.lowercased()
-        return lowered.contains("password") || lowered.contains("secret") || lowered.hasSuffix(".key.pem")
+        // "passphrase": a key passphrase, such as newer librdkafkas' sasl.oauthbearer.assertion.private.key.passphrase.
+        return lowered.contains("password") || lowered.contains("passphrase") || lowered.contains("secret") || lowered.hasSuffix(".key.pem")
             || lowered.contains("sasl.oauthbearer.config") || lowered.hasSuffix("key.password")
     }
 

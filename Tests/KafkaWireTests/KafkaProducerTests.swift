@@ -179,6 +179,8 @@ import Testing
         #expect(properties["socket.nagle.disable"] == "true")
         #expect(properties["sasl.username"] == "bridge")
         #expect(properties["sasl.password"] == "[redacted]")
+        #expect(RedactedProperties.isSecret("sasl.oauthbearer.assertion.private.key.passphrase"))
+        #expect(RedactedProperties.redact(["sasl.oauthbearer.assertion.private.key.passphrase": "pw"]).values.first == "[redacted]")
         #expect(!properties.values.contains("hunter2"))
     }
 }
